@@ -1,0 +1,190 @@
+package org.adain;
+
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.Objects;
+import org.adain.spi.Tensor;
+
+/**
+ * An immutable RGB image as floats, layout {@code 3×H×W} (channel, row, column), nominally in [0, 1]: the
+ * library's pixel type for callers with their own pixels. Values outside [0, 1] are kept (stylised outputs are
+ * not clamped); NaN and infinite values are rejected.
+ *
+ * <pre>{@code
+ * ImageTensor t = ImageTensor.fromImage(ImageIO.read(file));   // any colour model → RGB / 255
+ * float red = t.get(0, 10, 20);                                 // channel 0, row 10, column 20
+ * BufferedImage out = t.toImage();                              // clamp, ×255, round half up
+ * }</pre>
+ */
+public final class ImageTensor {
+    private final int height;
+    private final int width;
+    private final float[] data;
+    /** Every value is k/255: resizing then reproduces PIL's 8-bit arithmetic exactly. */
+    private final boolean eightBit;
+
+    private ImageTensor(int height, int width, float[] data, boolean eightBit) {
+        this.height = height;
+        this.width = width;
+        this.data = data;
+        this.eightBit = eightBit;
+    }
+
+    /** Copies {@code chw}, which holds 3·height·width finite values in channel, row, column order. */
+    public static ImageTensor of(float[] chw, int height, int width) {
+        Objects.requireNonNull(chw, "chw");
+        return wrap(chw.clone(), height, width);
+    }
+
+    /** Takes ownership of the array. */
+    static ImageTensor wrap(float[] chw, int height, int width) {
+        return wrap(chw, height, width, false);
+    }
+
+    /** Takes ownership of the array; {@code eightBit} says every value is a multiple of 1/255. */
+    static ImageTensor wrap(float[] chw, int height, int width, boolean eightBit) {
+        if (height <= 0 || width <= 0) {
+            throw new InvalidRequestException("Image size must be positive, got " + width + "×" + height
+                    + " (width×height)");
+        }
+        if ((long) height * width * 3 != chw.length) {
+            throw new InvalidRequestException("An RGB image of " + width + "×" + height + " needs "
+                    + (3L * height * width) + " values, got " + chw.length);
+        }
+        for (int i = 0; i < chw.length; i++) {
+            if (!Float.isFinite(chw[i])) {
+                int plane = height * width;
+                throw new InvalidRequestException("Image value at channel " + (i / plane) + ", row "
+                        + (i % plane / width) + ", column " + (i % width) + " is " + chw[i]
+                        + "; pixels must be finite");
+            }
+        }
+        return new ImageTensor(height, width, chw, eightBit);
+    }
+
+    /**
+     * Converts any {@link BufferedImage} to RGB in [0, 1]: 8-bit values / 255, 16-bit values / 65535. Grey
+     * images are replicated to three channels, palettes are looked up, alpha is dropped (not composited), as
+     * PIL's {@code convert('RGB')} does.
+     */
+    public static ImageTensor fromImage(BufferedImage image) {
+        return PixelConversion.toTensor(Objects.requireNonNull(image, "image"));
+    }
+
+    /**
+     * From a backend tensor of shape {@code 1×3×H×W} or {@code 3×H×W}.
+     */
+    public static ImageTensor fromTensor(Tensor tensor) {
+        int[] s = tensor.shape();
+        boolean ok = (s.length == 4 && s[0] == 1 && s[1] == 3) || (s.length == 3 && s[0] == 3);
+        if (!ok) {
+            throw new InvalidRequestException("Expected an image tensor of shape 1×3×H×W or 3×H×W, got "
+                    + Arrays.toString(s));
+        }
+        return wrap(tensor.toArray(), s[s.length - 2], s[s.length - 1]);
+    }
+
+    /** This image as a {@code 1×3×H×W} tensor for a backend. */
+    public Tensor toTensor() {
+        return Tensor.of(data, 1, 3, height, width);
+    }
+
+    /**
+     * An 8-bit sRGB image ({@link BufferedImage#TYPE_INT_RGB}) by the PyTorch port's rule: each value is
+     * clamped to [0, 1] after {@code x·255 + 0.5}, i.e. {@code trunc(clamp(x·255 + 0.5, 0, 255))} in float.
+     */
+    public BufferedImage toImage() {
+        return PixelConversion.toImage(this);
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** Value of channel {@code c} (0 = R, 1 = G, 2 = B) at row {@code y}, column {@code x}. */
+    public float get(int c, int y, int x) {
+        Objects.checkIndex(c, 3);
+        Objects.checkIndex(y, height);
+        Objects.checkIndex(x, width);
+        return data[(c * height + y) * width + x];
+    }
+
+    /** A copy of the values, channel-major (CHW). */
+    public float[] toArray() {
+        return data.clone();
+    }
+
+    /** The values without a copy, for this package's own loops. */
+    float[] array() {
+        return data;
+    }
+
+    /** The top-left {@code h×w} part of this image. */
+    ImageTensor cropTopLeft(int h, int w) {
+        return crop(0, 0, h, w);
+    }
+
+    /** The {@code h×w} window whose top-left corner is at ({@code top}, {@code left}). */
+    ImageTensor crop(int top, int left, int h, int w) {
+        if (top == 0 && left == 0 && h == height && w == width) {
+            return this;
+        }
+        if (top < 0 || left < 0 || top + h > height || left + w > width) {
+            throw new IllegalArgumentException("Crop " + w + "×" + h + " at (" + left + ", " + top
+                    + ") outside image " + width + "×" + height);
+        }
+        float[] out = new float[3 * h * w];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(data, (c * height + top + y) * width + left, out, (c * h + y) * w, w);
+            }
+        }
+        return new ImageTensor(h, w, out, eightBit);
+    }
+
+    /**
+     * The reference's test-time transform (SEMANTICS §5.1): the shorter side becomes {@code size} (the longer
+     * {@code int(size·long/short)}) with PIL's antialiased bilinear filter, then with {@code crop} the centre
+     * {@code size×size} square. {@code size = 0} keeps the size (with crop: the centre square of the shorter
+     * side). Images read from 8-bit pixels are resized with PIL's exact 8-bit arithmetic.
+     *
+     * <pre>{@code
+     * ImageTensor seen = ImageTensor.fromImage(photo).resize(512, false); // what the network sees
+     * }</pre>
+     */
+    public ImageTensor resize(int size, boolean crop) {
+        if (size < 0) {
+            throw new InvalidRequestException("Resize size must be ≥ 0 (0 keeps the size), got " + size);
+        }
+        return Resizing.apply(this, size, crop);
+    }
+
+    /** Whether every value is a multiple of 1/255 (read from an 8-bit image). */
+    boolean isEightBit() {
+        return eightBit;
+    }
+
+    /** "W×H", for messages. */
+    String sizeString() {
+        return width + "×" + height;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageTensor t && t.height == height && t.width == width && Arrays.equals(t.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(data) * 31 + height * 17 + width;
+    }
+
+    @Override
+    public String toString() {
+        return "ImageTensor[" + width + "×" + height + "]";
+    }
+}

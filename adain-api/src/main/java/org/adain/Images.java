@@ -1,0 +1,153 @@
+package org.adain;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * Reading and writing image files with errors that name the file and say what is wrong. Truncated files
+ * (which Java's decoders often only warn about) are rejected rather than returned half grey.
+ *
+ * <pre>{@code
+ * BufferedImage photo = Images.read(Path.of("photo.jpg"));
+ * Images.write(result, Path.of("out.png"));   // PNG or JPEG by extension, written atomically
+ * }</pre>
+ */
+public final class Images {
+    /** Largest image this class decodes: 256 megapixels (about 3 GiB as floats). */
+    public static final long MAX_DECODE_PIXELS = 256L << 20;
+
+    /** JPEG quality used by {@link #write}. */
+    public static final float JPEG_QUALITY = 0.95f;
+
+    private Images() {
+    }
+
+    /** Reads PNG, JPEG, BMP or GIF (first frame). */
+    public static BufferedImage read(Path file) {
+        if (!Files.exists(file)) {
+            throw new ImageException("Image file " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ImageException("Image path " + file + " is not a regular file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new ImageException("Cannot open image file " + file);
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageException("Image file " + file + " is not in a supported format (PNG, JPEG, BMP, GIF)"
+                        + (Files.size(file) == 0 ? "; it is empty" : ""));
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_DECODE_PIXELS) {
+                    throw new ImageException("Image file " + file + " is " + reader.getWidth(0) + "×"
+                            + reader.getHeight(0) + ", more than " + MAX_DECODE_PIXELS + " pixels");
+                }
+                StringBuilder warnings = new StringBuilder();
+                reader.addIIOReadWarningListener(new IIOReadWarningListener() {
+                    @Override
+                    public void warningOccurred(ImageReader source, String warning) {
+                        warnings.append(warning).append("; ");
+                    }
+                });
+                BufferedImage img = reader.read(0);
+                if (warnings.length() > 0) {
+                    throw new ImageException("Image file " + file + " is damaged or truncated: "
+                            + warnings.substring(0, warnings.length() - 2));
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageException e) {
+            throw e;
+        } catch (AccessDeniedException e) {
+            throw new ImageException("No permission to read image file " + file, e);
+        } catch (NoSuchFileException e) {
+            throw new ImageException("Image file " + file + " does not exist", e);
+        } catch (IOException | RuntimeException e) {
+            // Decoders signal corrupt data with IIOException, but also with IndexOutOfBounds and the like.
+            throw new ImageException("Image file " + file + " is corrupt or truncated: " + e, e);
+        }
+    }
+
+    /**
+     * Writes PNG ({@code .png}) or JPEG ({@code .jpg}, {@code .jpeg}, quality {@value #JPEG_QUALITY}) by the
+     * extension, through a temporary file in the same directory and an atomic rename, so a failure never leaves a
+     * half-written file.
+     */
+    public static void write(BufferedImage image, Path file) {
+        String format = formatOf(file);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new ImageException("Cannot write " + file + ": directory " + dir + " does not exist");
+        }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, ".adain-", ".tmp");
+            ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
+            try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
+                writer.setOutput(out);
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                if (format.equals("jpeg")) {
+                    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                    param.setCompressionQuality(JPEG_QUALITY);
+                }
+                writer.write(null, new IIOImage(toRgb(image), null, null), param);
+            } finally {
+                writer.dispose();
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException e) {
+            throw new ImageException("Cannot write image file " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temporary file is hidden and harmless
+                }
+            }
+        }
+    }
+
+    /** "png" or "jpeg" for a file name, or an exception naming the supported extensions. */
+    public static String formatOf(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            return "png";
+        }
+        if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            return "jpeg";
+        }
+        throw new ImageException("Cannot tell the image format of " + file + ": use the extension .png, .jpg or .jpeg");
+    }
+
+    private static BufferedImage toRgb(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_INT_RGB) {
+            return image;
+        }
+        // JPEG writers reject alpha; PNG output stays 8-bit RGB like every image this library makes.
+        return ImageTensor.fromImage(image).toImage();
+    }
+}

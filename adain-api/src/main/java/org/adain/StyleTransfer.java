@@ -1,0 +1,352 @@
+package org.adain;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.adain.spi.BackendProvider;
+import org.adain.spi.DecoderWeights;
+import org.adain.spi.EncoderWeights;
+import org.adain.spi.FeatureMap;
+import org.adain.spi.StyleModel;
+import org.adain.spi.Tensor;
+import org.adain.spi.TransferPlan;
+import org.adain.spi.WeightsReader;
+
+/**
+ * Arbitrary style transfer in one forward pass (Huang and Belongie, ICCV 2017): a VGG-19 encoder, AdaIN at
+ * relu4_1, and a trained decoder. Thread-safe: one instance can serve many threads (calls into a backend that
+ * is not thread-safe are serialised). Holds native memory: close it.
+ *
+ * <pre>{@code
+ * try (StyleTransfer st = StyleTransfer.builder()
+ *         .encoder(Path.of("vgg_normalised.h5"))
+ *         .decoder(Path.of("decoder.h5"))
+ *         .build()) {
+ *     BufferedImage out = st.stylize(StyleRequest.builder().content(photo).style(painting).build());
+ * }
+ * }</pre>
+ *
+ * The backend is found on the classpath with {@link java.util.ServiceLoader} (see
+ * {@link org.adain.spi.BackendProvider}); {@link #debugEnvironment()} prints what was found.
+ */
+public final class StyleTransfer implements AutoCloseable {
+    /** Default limit on the pixels of any image the network processes (after resizing): 2048×2048. */
+    public static final long DEFAULT_MAX_PIXELS = 2048L * 2048L;
+
+    /** Smallest side the network accepts: reflection padding needs every pooled map to be at least 2×2. */
+    public static final int MIN_SIDE = 9;
+
+    private final StyleModel model;
+    private final String backendName;
+    private final ReentrantLock lock;
+    private final long maxPixels;
+    private volatile boolean closed;
+
+    private StyleTransfer(StyleModel model, String backendName, long maxPixels) {
+        this.model = model;
+        this.backendName = backendName;
+        this.maxPixels = maxPixels;
+        this.lock = model.capabilities().contains(StyleModel.Capability.THREAD_SAFE) ? null : new ReentrantLock();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Stylises and converts to 8 bits by the reference rule (clamp, ×255, round half up). */
+    public BufferedImage stylize(StyleRequest request) {
+        return stylizeTensor(request).toImage();
+    }
+
+    /**
+     * Stylises and returns the decoder's output unclamped, with the size of the content after resizing and
+     * cropping (the rows and columns that pooling adds for sides not divisible by 8 are cropped).
+     */
+    public ImageTensor stylizeTensor(StyleRequest request) {
+        Objects.requireNonNull(request, "request");
+        ImageTensor content = prepare(request.content(), request.contentSize(), request.crop(), "content");
+        SpatialMask mask = request.mask();
+        if (mask != null && request.crop()) {
+            Resizing.Plan p = Resizing.plan(request.content().height(), request.content().width(),
+                    request.contentSize(), true);
+            mask = mask.resized(p.resizedHeight(), p.resizedWidth()).crop(p.top(), p.left(), p.height(), p.width());
+        }
+        List<StyleRequest.Style> styles = request.styles();
+        List<ImageTensor> styleImages = new ArrayList<>(styles.size());
+        for (int i = 0; i < styles.size(); i++) {
+            StyleRequest.Style s = styles.get(i);
+            ImageTensor img = s.image() == null ? null
+                    : prepare(s.image(), request.styleSize(), request.crop(), "style " + i);
+            if (request.preserveColor()) {
+                img = ColorTransfer.coral(img != null ? img : s.features().pixels(), content);
+            }
+            styleImages.add(img);
+        }
+        Tensor out;
+        List<FeatureMap> owned = new ArrayList<>();
+        lock();
+        try {
+            FeatureMap contentFeatures = track(owned, model.encode(content.toTensor()));
+            List<FeatureMap> styleFeatures = new ArrayList<>(styles.size());
+            for (int i = 0; i < styles.size(); i++) {
+                ImageTensor img = styleImages.get(i);
+                styleFeatures.add(img != null ? track(owned, model.encode(img.toTensor()))
+                        : styles.get(i).features().features(this));
+            }
+            int[] regions = mask == null ? null : regions(mask, contentFeatures);
+            FeatureMap target = track(owned, model.transfer(new TransferPlan(contentFeatures, styleFeatures,
+                    request.normalisedWeights(), request.alpha(), regions)));
+            out = model.decode(target);
+        } finally {
+            for (FeatureMap f : owned) {
+                f.close();
+            }
+            unlock();
+        }
+        int bad = out.firstNonFinite();
+        if (bad >= 0) {
+            throw new BackendException("Backend '" + backendName + "' produced a non-finite value at flat index " + bad
+                    + " of its " + java.util.Arrays.toString(out.shape()) + " output; the weights are unsuitable "
+                    + "for this input (activations overflow float32)");
+        }
+        return ImageTensor.fromTensor(out).cropTopLeft(content.height(), content.width());
+    }
+
+    private static int[] regions(SpatialMask mask, FeatureMap features) {
+        int h = features.height();
+        int w = features.width();
+        int[] regions = mask.scaleTo(h, w);
+        int[] counts = new int[mask.styleCount()];
+        for (int r : regions) {
+            counts[r]++;
+        }
+        for (int k = 0; k < counts.length; k++) {
+            if (counts[k] < 2) {
+                throw new InvalidRequestException("The mask region of style " + k + " covers " + counts[k]
+                        + " of the " + w + "×" + h + " feature positions (the content at 1/8 scale); each region "
+                        + "needs at least 2. Enlarge the region or the content size");
+            }
+        }
+        return regions;
+    }
+
+    /** Encodes a style once for reuse, at the reference's default size (shorter side 512, no crop). */
+    public StyleFeatures encodeStyle(BufferedImage style) {
+        return encodeStyle(ImageTensor.fromImage(Objects.requireNonNull(style, "style")), StyleRequest.DEFAULT_SIZE,
+                false);
+    }
+
+    /** Encodes a style once for reuse; {@code size} and {@code crop} as in {@link StyleRequest.Builder#styleSize}. */
+    public StyleFeatures encodeStyle(BufferedImage style, int size, boolean crop) {
+        return encodeStyle(ImageTensor.fromImage(Objects.requireNonNull(style, "style")), size, crop);
+    }
+
+    /** Encodes a style given as floats once for reuse. */
+    public StyleFeatures encodeStyle(ImageTensor style, int size, boolean crop) {
+        Objects.requireNonNull(style, "style");
+        if (size < 0) {
+            throw new InvalidRequestException("Style size must be ≥ 0 (0 keeps the size), got " + size);
+        }
+        ImageTensor img = prepare(style, size, crop, "style");
+        lock();
+        try {
+            return new StyleFeatures(model.encode(img.toTensor()), img, this);
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Resizes/crops, then enforces the size limits on what the network will see. */
+    private ImageTensor prepare(ImageTensor image, int size, boolean crop, String role) {
+        Resizing.Plan p = Resizing.plan(image.height(), image.width(), size, crop);
+        checkSize(role, p.height(), p.width(), image);
+        if ((long) p.resizedHeight() * p.resizedWidth() > 4 * maxPixels) {
+            throw new InvalidRequestException("Resizing the " + role + " image to " + p.resizedWidth() + "×"
+                    + p.resizedHeight() + " would exceed 4× the pixel limit; use a smaller size");
+        }
+        return Resizing.apply(image, size, crop);
+    }
+
+    private void checkSize(String role, int h, int w, ImageTensor original) {
+        String given = original.height() == h && original.width() == w ? ""
+                : " (resized from " + original.sizeString() + ")";
+        if (h < MIN_SIDE || w < MIN_SIDE) {
+            throw new InvalidRequestException("The " + role + " image is " + w + "×" + h + given
+                    + "; the network needs at least " + MIN_SIDE + "×" + MIN_SIDE);
+        }
+        if ((long) h * w > maxPixels) {
+            throw new InvalidRequestException("The " + role + " image is " + w + "×" + h + given + " = "
+                    + ((long) h * w) + " pixels, over the limit of " + maxPixels
+                    + "; choose a smaller size or raise StyleTransfer.builder().maxPixels(...)");
+        }
+    }
+
+    private static FeatureMap track(List<FeatureMap> owned, FeatureMap f) {
+        owned.add(f);
+        return f;
+    }
+
+    private void lock() {
+        if (closed) {
+            throw new IllegalStateException("This StyleTransfer is closed");
+        }
+        if (lock != null) {
+            lock.lock();
+        }
+        if (closed) {
+            unlock();
+            throw new IllegalStateException("This StyleTransfer is closed");
+        }
+    }
+
+    private void unlock() {
+        if (lock != null) {
+            lock.unlock();
+        }
+    }
+
+    /** Name of the backend in use, e.g. "dl4j". */
+    public String backendName() {
+        return backendName;
+    }
+
+    /** The backend's one-line description (device, native library, threads). */
+    public String describe() {
+        return model.describe();
+    }
+
+    /** The pixel limit in force. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** Frees the model. Idempotent; waits for running calls to finish. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (lock != null) {
+            lock.lock();
+        }
+        try {
+            if (!closed) {
+                closed = true;
+                model.close();
+            }
+        } finally {
+            if (lock != null) {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * What this JVM can see: Java, OS, CPU, memory, the backends and weight-file readers on the classpath and
+     * which would be chosen. Paste it into bug reports.
+     */
+    public static String debugEnvironment() {
+        ClassLoader loader = StyleTransfer.class.getClassLoader();
+        Runtime rt = Runtime.getRuntime();
+        StringBuilder sb = new StringBuilder("adain environment\n");
+        sb.append("  java: ").append(System.getProperty("java.version")).append(" (")
+                .append(System.getProperty("java.vendor")).append(")\n");
+        sb.append("  os: ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
+                .append(", ").append(rt.availableProcessors()).append(" processors, max heap ")
+                .append(rt.maxMemory() >> 20).append(" MiB\n");
+        sb.append("  system property ").append(Backends.PROPERTY).append(": ")
+                .append(System.getProperty(Backends.PROPERTY, "(not set)")).append('\n');
+        try {
+            List<BackendProvider> providers = Backends.available(loader);
+            if (providers.isEmpty()) {
+                sb.append("  backends: none on the classpath\n");
+            }
+            for (int i = 0; i < providers.size(); i++) {
+                BackendProvider p = providers.get(i);
+                sb.append("  backend ").append(p.name()).append(" (priority ").append(p.priority()).append(')')
+                        .append(i == 0 ? " [default]" : "").append('\n');
+                try {
+                    for (String line : p.describeEnvironment().split("\n")) {
+                        sb.append("    ").append(line).append('\n');
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    sb.append("    failed to start: ").append(e).append('\n');
+                }
+            }
+            for (WeightsReader r : WeightFiles.readers(loader)) {
+                sb.append("  weight format: ").append(r.formatName()).append(" (").append(r.getClass().getName())
+                        .append(")\n");
+            }
+        } catch (BackendException e) {
+            sb.append("  discovery failed: ").append(e.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Settings for a {@link StyleTransfer}. Required: {@link #encoder} and {@link #decoder}; everything is
+     * validated in {@link #build()}.
+     */
+    public static final class Builder {
+        private Path encoder;
+        private Path decoder;
+        private String backend;
+        private long maxPixels = DEFAULT_MAX_PIXELS;
+
+        private Builder() {
+        }
+
+        /** Required: the VGG-19 encoder weights (any supported format, told by content). */
+        public Builder encoder(Path file) {
+            this.encoder = file;
+            return this;
+        }
+
+        /** Required: the decoder weights trained for that encoder. */
+        public Builder decoder(Path file) {
+            this.decoder = file;
+            return this;
+        }
+
+        /** Optional: the backend by name (e.g. "dl4j"); default: the system property adain.backend, else the best. */
+        public Builder backend(String name) {
+            this.backend = name;
+            return this;
+        }
+
+        /** Optional: the most pixels any image may have after resizing; default {@link #DEFAULT_MAX_PIXELS}. */
+        public Builder maxPixels(long maxPixels) {
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /**
+         * Checks the settings, reads and validates both weight files, and loads them into the backend.
+         *
+         * @throws InvalidRequestException a setting is missing or out of range
+         * @throws ModelException          a weight file is missing, unreadable or wrong
+         * @throws BackendException        no (or not the named) backend is on the classpath, or it cannot start
+         */
+        public StyleTransfer build() {
+            if (encoder == null) {
+                throw new InvalidRequestException("No encoder weights: call encoder(path)");
+            }
+            if (decoder == null) {
+                throw new InvalidRequestException("No decoder weights: call decoder(path)");
+            }
+            if (maxPixels < (long) MIN_SIDE * MIN_SIDE) {
+                throw new InvalidRequestException("maxPixels must be at least " + (MIN_SIDE * MIN_SIDE) + ", got "
+                        + maxPixels);
+            }
+            ClassLoader loader = StyleTransfer.class.getClassLoader();
+            BackendProvider provider = Backends.select(backend, loader);
+            EncoderWeights enc = WeightFiles.readEncoder(encoder, loader);
+            DecoderWeights dec = WeightFiles.readDecoder(decoder, loader);
+            dec.checkFits(enc);
+            return new StyleTransfer(provider.load(enc, dec), provider.name(), maxPixels);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.adain.spi;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An immutable dense float tensor in row-major (C) order: the neutral currency between the API and a
+ * backend. Images and feature maps are rank 4, {@code N×C×H×W}.
+ *
+ * <pre>{@code
+ * Tensor t = Tensor.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
+ * float v = t.get(0, 0, 1, 0); // 3
+ * }</pre>
+ */
+public final class Tensor {
+    private final int[] shape;
+    private final float[] data;
+
+    private Tensor(int[] shape, float[] data) {
+        this.shape = shape;
+        this.data = data;
+    }
+
+    /** Copies {@code data}; its length must equal the product of {@code shape}. */
+    public static Tensor of(float[] data, int... shape) {
+        Objects.requireNonNull(data, "data");
+        int[] s = shape.clone();
+        long n = checkShape(s);
+        if (n != data.length) {
+            throw new IllegalArgumentException("Tensor shape " + Arrays.toString(s) + " needs " + n
+                    + " values, got " + data.length);
+        }
+        return new Tensor(s, data.clone());
+    }
+
+    /** Takes ownership of {@code data} without copying: the caller must not change it afterwards. */
+    public static Tensor wrap(float[] data, int... shape) {
+        Objects.requireNonNull(data, "data");
+        int[] s = shape.clone();
+        long n = checkShape(s);
+        if (n != data.length) {
+            throw new IllegalArgumentException("Tensor shape " + Arrays.toString(s) + " needs " + n
+                    + " values, got " + data.length);
+        }
+        return new Tensor(s, data);
+    }
+
+    private static long checkShape(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("Negative dimension in shape " + Arrays.toString(shape));
+            }
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Tensor of shape " + Arrays.toString(shape) + " has " + n
+                    + " elements, more than a Java array holds");
+        }
+        return n;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int dim(int axis) {
+        return shape[axis];
+    }
+
+    public int size() {
+        return data.length;
+    }
+
+    /** A copy of the values in row-major order. */
+    public float[] toArray() {
+        return data.clone();
+    }
+
+    /** Copies the values into {@code dst} from {@code offset}, for backends that avoid an extra array. */
+    public void copyTo(float[] dst, int offset) {
+        System.arraycopy(data, 0, dst, offset, data.length);
+    }
+
+    public float get(int... index) {
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("Index " + Arrays.toString(index) + " does not fit shape "
+                    + Arrays.toString(shape));
+        }
+        int flat = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (index[i] < 0 || index[i] >= shape[i]) {
+                throw new IndexOutOfBoundsException("Index " + Arrays.toString(index) + " outside shape "
+                        + Arrays.toString(shape));
+            }
+            flat = flat * shape[i] + index[i];
+        }
+        return data[flat];
+    }
+
+    /** Value at a flat row-major position. */
+    public float getFlat(int i) {
+        return data[i];
+    }
+
+    /** Index of the first NaN or infinite value, or -1 when all values are finite. */
+    public int firstNonFinite() {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tensor t && Arrays.equals(shape, t.shape) && Arrays.equals(data, t.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(shape) + Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,42 @@
+package org.adain.spi;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a backend computes at relu4_1 for one transfer (SEMANTICS §2–4, §8):
+ * <ul>
+ *   <li>without regions: {@code t = alpha · Σ_k w_k · AdaIN(content, style_k) + (1 − alpha) · content};</li>
+ *   <li>with regions: each position p takes {@code AdaIN} with the style {@code regions[p]}, the content
+ *   statistics taken over that region's positions only and the style's over its whole map; then the same
+ *   alpha blend with the whole content.</li>
+ * </ul>
+ * AdaIN uses mean and {@code std = sqrt(unbiased variance + 1e-5)} per sample and channel. The API has
+ * already validated everything here: weights are non-negative and sum to 1, alpha is in [0, 1], every region
+ * index names a style, and each region has at least two positions.
+ *
+ * @param content  content features, batch 1
+ * @param styles   style features, each batch 1, any spatial size, same channels as the content
+ * @param weights  one weight per style, summing to 1 (ignored when {@code regions} is set)
+ * @param alpha    content/style trade-off in [0, 1]
+ * @param regions  null, or one style index per content feature position ({@code h·w} values, row-major)
+ */
+public record TransferPlan(FeatureMap content, List<FeatureMap> styles, double[] weights, double alpha,
+        int[] regions) {
+    public TransferPlan {
+        Objects.requireNonNull(content, "content");
+        styles = List.copyOf(styles);
+        weights = weights.clone();
+        regions = regions == null ? null : regions.clone();
+    }
+
+    @Override
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    @Override
+    public int[] regions() {
+        return regions == null ? null : regions.clone();
+    }
+}

@@ -1,0 +1,37 @@
+package org.adain.spi;
+
+import java.nio.file.Path;
+
+/**
+ * Reads one weight-file format into the neutral {@link EncoderWeights} / {@link DecoderWeights}. Readers are
+ * found with {@link java.util.ServiceLoader}: a jar registers its implementations in
+ * {@code META-INF/services/org.adain.spi.WeightsReader}. The API picks the first reader whose
+ * {@link #canRead} accepts a file's leading bytes, so the format is known from content, not the extension.
+ *
+ * <pre>{@code
+ * public final class MyReader implements WeightsReader {
+ *     public String formatName() { return "My format"; }
+ *     public boolean canRead(Path file, byte[] head) { return head.length > 4 && head[0] == 'M'; }
+ *     public EncoderWeights readEncoder(Path file) { ... }
+ *     public DecoderWeights readDecoder(Path file) { ... }
+ * }
+ * }</pre>
+ *
+ * Implementations throw {@link org.adain.ModelException} naming the file and layer for anything wrong, and
+ * must be safe to call from several threads.
+ */
+public interface WeightsReader {
+    /** A human-readable format name, e.g. "Keras HDF5". */
+    String formatName();
+
+    /**
+     * Whether this reader understands the file, judged by its first bytes.
+     *
+     * @param head up to the first 512 bytes of the file
+     */
+    boolean canRead(Path file, byte[] head);
+
+    EncoderWeights readEncoder(Path file);
+
+    DecoderWeights readDecoder(Path file);
+}
