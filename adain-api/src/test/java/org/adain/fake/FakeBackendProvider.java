@@ -1,0 +1,29 @@
+package org.adain.fake;
+
+import org.adain.spi.BackendProvider;
+import org.adain.spi.DecoderWeights;
+import org.adain.spi.EncoderWeights;
+import org.adain.spi.StyleModel;
+
+/** A pure-Java stand-in backend so the API's orchestration can be tested without native code. */
+public final class FakeBackendProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "fake";
+    }
+
+    @Override
+    public int priority() {
+        return 1;
+    }
+
+    @Override
+    public StyleModel load(EncoderWeights encoder, DecoderWeights decoder) {
+        return new FakeStyleModel();
+    }
+
+    @Override
+    public String describeEnvironment() {
+        return "fake backend, pure Java";
+    }
+}
