@@ -1,0 +1,969 @@
+#!/usr/bin/env python3
+"""Independent float64 oracle for adain-testkit.
+
+Regenerates every fixture under
+  adain-testkit/src/main/resources/org/adain/testkit/reference/
+from the formulas of the project's SEMANTICS.md ("port" semantics):
+
+  images/   small 8-bit PNG inputs cut from the shared real photos
+  models/   small random-weight Keras HDF5 files in the layouts real Keras writes
+  cases/    expected tensors (.npy, '<f8', C order)
+  cases.json  the manifest the Java side reads
+
+Run with Debian's interpreter (it has python3-torch, python3-numpy, python3-h5py, python3-pil):
+
+  /usr/bin/python3 adain-testkit/oracle/make_references.py [--images /work/shared/images]
+
+Everything is seeded; re-running reproduces the same bytes. If the source photo directory is
+missing, the PNGs already committed are reused (the references depend only on those PNGs).
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+SEED = 20170417
+EPS = 1e-5
+A, B, C, D = 8, 12, 16, 24            # channel counts standing in for 64, 128, 256, 512
+TF2_KERAS_VERSION = "2.12.0"          # a tf.keras 2.x whose legacy .h5 writer has top_level_model_weights
+K23_KERAS_VERSION = "2.3.1"
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODULE = os.path.dirname(HERE)
+OUT = os.path.join(MODULE, "src", "main", "resources", "org", "adain", "testkit", "reference")
+
+RES = getattr(Image, "Resampling", Image)   # Pillow >= 9.1 spells the filters Image.Resampling.X
+
+torch.set_num_threads(1)                    # fixed reduction order, also for the float32 runs
+
+
+# ----------------------------------------------------------------------------------------------
+# small helpers
+# ----------------------------------------------------------------------------------------------
+
+def f32(a):
+    """Round to float32 and back: the .h5 files hold float32, so the oracle uses exactly those."""
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def tens(a, dt):
+    return torch.from_numpy(np.ascontiguousarray(np.asarray(a, dtype=np.float64))).to(dt)
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def round_up_2sig(x):
+    """Round a positive number up to two significant digits (for readable tolerances)."""
+    if x <= 0:
+        return 0.0
+    e = math.floor(math.log10(x)) - 1
+    m = math.ceil(x / 10.0 ** e - 1e-9)
+    return float("%.12g" % (m * 10.0 ** e))
+
+
+def save_npy(rel, arr):
+    path = os.path.join(OUT, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    a = np.ascontiguousarray(np.asarray(arr, dtype="<f8"))
+    np.save(path, a, allow_pickle=False)
+    return a
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. images
+# ----------------------------------------------------------------------------------------------
+
+def box_with_aspect(w, h, tw, th, top=None):
+    """Largest box of aspect tw:th inside w x h, centred (or starting at row `top`)."""
+    if w * th > h * tw:            # source too wide: keep the full height
+        cw = h * tw / th
+        left = (w - cw) / 2.0
+        return (left, 0.0, left + cw, float(h))
+    ch = w * th / tw
+    t = (h - ch) / 2.0 if top is None else float(top)
+    return (0.0, t, float(w), t + ch)
+
+
+IMAGE_SPECS = [
+    # id, source (relative to the shared image dir), width, height, crop top (None = centred)
+    ("content_48x64", "content/blonde_girl.jpg", 64, 48, 32),
+    ("content_40x40", "content/golden_gate.jpg", 40, 40, None),
+    ("content_45x70", "content/chicago.jpg", 70, 45, None),
+    ("content_75x100", "content/cornell.jpg", 100, 75, None),
+    ("style_0", "style/woman_in_peasant_dress_cropped.jpg", 48, 48, None),
+    ("style_1", "style/mondrian_cropped.jpg", 48, 48, None),
+    ("style_2", "style/woman_with_hat_matisse.jpg", 48, 48, None),
+    ("style_3", "style/brushstrokes.jpg", 48, 48, None),
+]
+MASK_SPEC = ("mask_48x64", "mask/mask.png", 64, 48, 32)     # same box as content_48x64
+
+
+def make_images(src_dir):
+    img_dir = os.path.join(OUT, "images")
+    os.makedirs(img_dir, exist_ok=True)
+    info = {}
+    have_src = src_dir is not None and os.path.isdir(src_dir)
+    for ident, rel, w, h, top in IMAGE_SPECS + [MASK_SPEC]:
+        dst = os.path.join(img_dir, ident + ".png")
+        if have_src:
+            im = Image.open(os.path.join(src_dir, rel))
+            box = box_with_aspect(im.size[0], im.size[1], w, h, top)
+            if ident.startswith("mask"):
+                im = im.convert("L").resize((w, h), RES.NEAREST, box=box)
+                a = np.asarray(im)
+                a = np.where(a >= 128, 255, 0).astype(np.uint8)   # already binary; keep it exact
+                im = Image.fromarray(a, mode="L")
+            else:
+                im = im.convert("RGB").resize((w, h), RES.LANCZOS, box=box)
+            im.save(dst, format="PNG")
+        elif not os.path.exists(dst):
+            sys.exit("missing %s and no source image directory %s" % (dst, src_dir))
+        pix = np.asarray(Image.open(dst), dtype=np.int64)
+        pix = pix.reshape(h, w, -1)
+        info[ident] = {
+            "file": "images/%s.png" % ident,
+            "height": h,
+            "width": w,
+            "mode": "L" if ident.startswith("mask") else "RGB",
+            "source": os.path.basename(rel),
+            "channel_sums": [int(x) for x in pix.sum(axis=(0, 1))],   # of the uint8 values, R, G, B
+        }
+    return info
+
+
+def load_rgb(ident):
+    """PIL RGB uint8 / 255 as float64, 1 x 3 x H x W."""
+    im = Image.open(os.path.join(OUT, "images", ident + ".png")).convert("RGB")
+    a = np.asarray(im, dtype=np.float64) / 255.0
+    return a.transpose(2, 0, 1)[None].copy()
+
+
+def load_mask(ident):
+    im = Image.open(os.path.join(OUT, "images", ident + ".png"))
+    assert im.mode == "L"
+    a = np.asarray(im, dtype=np.float64) / 255.0
+    assert set(np.unique(a)) <= {0.0, 1.0}
+    return a
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. weights (torch layout [out, in, kh, kw]); Keras files get [kh, kw, in, out]
+# ----------------------------------------------------------------------------------------------
+
+# ("conv", name, in, out, k, activation) | ("pool", name) | ("up", name)
+NORM_ENCODER = [
+    ("conv", "preprocess_conv", 3, 3, 1, "linear"),
+    ("conv", "block1_conv1", 3, A, 3, "relu"),
+    ("conv", "block1_conv2", A, A, 3, "relu"),
+    ("pool", "block1_pool"),
+    ("conv", "block2_conv1", A, B, 3, "relu"),
+    ("conv", "block2_conv2", B, B, 3, "relu"),
+    ("pool", "block2_pool"),
+    ("conv", "block3_conv1", B, C, 3, "relu"),
+    ("conv", "block3_conv2", C, C, 3, "relu"),
+    ("conv", "block3_conv3", C, C, 3, "relu"),
+    ("conv", "block3_conv4", C, C, 3, "relu"),
+    ("pool", "block3_pool"),
+    ("conv", "block4_conv1", C, D, 3, "relu"),
+]
+NORM_ENCODER_EXTRA = [("conv", "block4_conv2", D, D, 3, "relu")]   # only in encoder_keras23.h5
+
+TAPS = {"block1_conv1": "relu1_1", "block2_conv1": "relu2_1",
+        "block3_conv1": "relu3_1", "block4_conv1": "relu4_1"}
+
+DECODER = [   # canonical op names; each file renames them
+    ("conv", "d4_1", D, C, 3, "relu"),
+    ("up", "up3"),
+    ("conv", "d3_4", C, C, 3, "relu"),
+    ("conv", "d3_3", C, C, 3, "relu"),
+    ("conv", "d3_2", C, C, 3, "relu"),
+    ("conv", "d3_1", C, B, 3, "relu"),
+    ("up", "up2"),
+    ("conv", "d2_2", B, B, 3, "relu"),
+    ("conv", "d2_1", B, A, 3, "relu"),
+    ("up", "up1"),
+    ("conv", "d1_2", A, A, 3, "relu"),
+    ("conv", "d1_1", A, 3, 3, "linear"),
+]
+
+VGG19_NOTOP = [
+    ("conv", "block1_conv1", 3, A, 3, "relu"),
+    ("conv", "block1_conv2", A, A, 3, "relu"),
+    ("pool", "block1_pool"),
+    ("conv", "block2_conv1", A, B, 3, "relu"),
+    ("conv", "block2_conv2", B, B, 3, "relu"),
+    ("pool", "block2_pool"),
+    ("conv", "block3_conv1", B, C, 3, "relu"),
+    ("conv", "block3_conv2", C, C, 3, "relu"),
+    ("conv", "block3_conv3", C, C, 3, "relu"),
+    ("conv", "block3_conv4", C, C, 3, "relu"),
+    ("pool", "block3_pool"),
+    ("conv", "block4_conv1", C, D, 3, "relu"),
+    ("conv", "block4_conv2", D, D, 3, "relu"),
+    ("conv", "block4_conv3", D, D, 3, "relu"),
+    ("conv", "block4_conv4", D, D, 3, "relu"),
+    ("pool", "block4_pool"),
+    ("conv", "block5_conv1", D, D, 3, "relu"),
+    ("conv", "block5_conv2", D, D, 3, "relu"),
+    ("conv", "block5_conv3", D, D, 3, "relu"),
+    ("conv", "block5_conv4", D, D, 3, "relu"),
+    ("pool", "block5_pool"),
+]
+
+
+def make_weights(rng):
+    def he(cin, cout, k, scale=1.0):
+        w = rng.normal(0.0, math.sqrt(2.0 / (cin * k * k)), size=(cout, cin, k, k)) * scale
+        b = rng.normal(0.0, 0.05, size=(cout,))
+        return f32(w), f32(b)
+
+    enc = {}
+    for op in NORM_ENCODER + NORM_ENCODER_EXTRA:
+        if op[0] != "conv":
+            continue
+        _, name, cin, cout, k, _ = op
+        if name == "preprocess_conv":
+            w = np.eye(3) * 0.8 + rng.normal(0.0, 0.1, size=(3, 3))
+            b = rng.normal(0.0, 0.1, size=(3,))
+            enc[name] = (f32(w.reshape(3, 3, 1, 1)), f32(b))
+        else:
+            enc[name] = he(cin, cout, k)
+    dec = {}
+    for op in DECODER:
+        if op[0] == "conv":
+            w, b = he(op[2], op[3], op[4])
+            if op[1] == "d1_1":
+                # widen the last (linear) layer so outputs leave [0, 1] on both sides, as a trained
+                # decoder's do: the quantisation case then exercises the clamp
+                w, b = f32(2.0 * w), f32(b - 0.15)
+            dec[op[1]] = (w, b)
+    vgg = {}
+    for op in VGG19_NOTOP:
+        if op[0] == "conv":
+            # the Caffe-preprocessed input is O(100): shrink the first layer so activations stay O(1)
+            vgg[op[1]] = he(op[2], op[3], op[4], scale=(1.0 / 64.0 if op[1] == "block1_conv1" else 1.0))
+    return enc, dec, vgg
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. the networks and AdaIN, written from the formulas (dtype-generic: float64 oracle, float32 probe)
+# ----------------------------------------------------------------------------------------------
+
+def reflect_pad1(x):
+    return F.pad(x, (1, 1, 1, 1), mode="reflect")    # x[-1] = x[1], edge not repeated
+
+
+def encode_normalised(img, enc, dt):
+    x = img
+    feats = {}
+    for op in NORM_ENCODER:
+        if op[0] == "conv":
+            _, name, _, _, k, act = op
+            w, b = enc[name]
+            if k == 3:
+                x = reflect_pad1(x)
+            x = F.conv2d(x, tens(w, dt), tens(b, dt))
+            if act == "relu":
+                x = torch.relu(x)
+            if name in TAPS:
+                feats[TAPS[name]] = x
+        else:
+            x = F.max_pool2d(x, kernel_size=2, stride=2, ceil_mode=True)
+    return feats
+
+
+def encode_keras_apps(img, vgg, dt):
+    """Keras-applications VGG19: caffe preprocessing in code, zero 'same' padding, floor pooling."""
+    mean = tens(np.array(CAFFE_MEAN_BGR).reshape(1, 3, 1, 1), dt)
+    x = img[:, [2, 1, 0]] * 255.0 - mean
+    feats = {}
+    for op in VGG19_NOTOP:
+        if op[0] == "conv":
+            name = op[1]
+            w, b = vgg[name]
+            x = torch.relu(F.conv2d(x, tens(w, dt), tens(b, dt), padding=1))
+            if name in TAPS:
+                feats[TAPS[name]] = x
+                if name == "block4_conv1":
+                    return feats
+        else:
+            x = F.max_pool2d(x, kernel_size=2, stride=2, ceil_mode=False)
+    raise AssertionError("unreachable")
+
+
+def decode(t, dec, dt):
+    x = t
+    for op in DECODER:
+        if op[0] == "conv":
+            _, name, _, _, _, act = op
+            w, b = dec[name]
+            x = F.conv2d(reflect_pad1(x), tens(w, dt), tens(b, dt))
+            if act == "relu":
+                x = torch.relu(x)
+        else:
+            x = x.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)   # out[y][x] = in[y/2][x/2]
+    return x
+
+
+def mean_std(v):
+    """v: N x C x L. Port statistics: spatial mean; sqrt(unbiased variance + eps)."""
+    n = v.shape[-1]
+    mu = v.sum(dim=-1, keepdim=True) / n
+    var = ((v - mu) ** 2).sum(dim=-1, keepdim=True) / (n - 1)
+    return mu, torch.sqrt(var + EPS)
+
+
+def adain(fc, fs):
+    N, Cc = fc.shape[:2]
+    vc = fc.reshape(N, Cc, -1)
+    vs = fs.reshape(N, Cc, -1)
+    mc, sc = mean_std(vc)
+    ms, ss = mean_std(vs)
+    return ((vc - mc) / sc * ss + ms).reshape(fc.shape)
+
+
+def adain_masked(fc, fs_fg, fs_bg, mask):
+    """Spatial control with port statistics: per region content stats, whole-map style stats."""
+    N, Cc, h, w = fc.shape
+    Hm, Wm = mask.shape
+    rows = [(i * Hm) // h for i in range(h)]          # floor(i * in / out), nearest
+    cols = [(j * Wm) // w for j in range(w)]
+    m = mask[np.ix_(rows, cols)].reshape(-1)
+    vc = fc.reshape(N, Cc, -1)
+    out = torch.zeros_like(vc)
+    for value, fs in ((1.0, fs_fg), (0.0, fs_bg)):
+        idx = torch.from_numpy(np.nonzero(m == value)[0])
+        sub = vc[:, :, idx]
+        mc, sc = mean_std(sub)
+        ms, ss = mean_std(fs.reshape(N, Cc, -1))
+        out[:, :, idx] = (sub - mc) / sc * ss + ms
+    return out.reshape(fc.shape), m.reshape(h, w)
+
+
+def coral(source, target):
+    """CORAL on pixels: recolour `source` (the style image) to the colour statistics of `target`."""
+    def stats(img):
+        X = img[0].reshape(3, -1)
+        P = X.shape[1]
+        m = X.sum(dim=1, keepdim=True) / P
+        d = torch.sqrt(((X - m) ** 2).sum(dim=1, keepdim=True) / (P - 1))
+        return m, d, (X - m) / d
+
+    def sqrtm(Mat):
+        U, S, Vh = torch.linalg.svd(Mat)
+        return U @ torch.diag(torch.sqrt(S)) @ Vh
+
+    ms_, ds_, Sn = stats(source)
+    mt, dtg, Tn = stats(target)
+    eye = torch.eye(3, dtype=source.dtype)
+    cov_s = Sn @ Sn.T + eye
+    cov_t = Tn @ Tn.T + eye
+    X = sqrtm(cov_t) @ torch.linalg.inv(sqrtm(cov_s)) @ Sn
+    X = X * dtg + mt
+    return X.reshape(source.shape)
+
+
+def pad_to_multiple_of_8(x):
+    H, W = x.shape[2:]
+    ph, pw = ceil_div(H, 8) * 8 - H, ceil_div(W, 8) * 8 - W
+    if ph == 0 and pw == 0:
+        return x
+    return F.pad(x, (0, pw, 0, ph), mode="reflect")
+
+
+def run_transfer(net, dt, content, styles, weights=None, alpha=1.0, flavour="normalised",
+                 mask=None, preserve_color=False):
+    enc, dec, vgg = net
+    c = tens(content, dt)
+    ss = [tens(s, dt) for s in styles]
+    H, W = c.shape[2:]
+    extra = {}
+    if preserve_color:
+        ss = [coral(s, c) for s in ss]
+        extra["coral_style"] = ss[0]
+    if flavour == "normalised":
+        encode = lambda img: encode_normalised(img, enc, dt)
+    else:
+        encode = lambda img: encode_keras_apps(img, vgg, dt)
+        c = pad_to_multiple_of_8(c)
+        ss = [pad_to_multiple_of_8(s) for s in ss]
+    fc = encode(c)["relu4_1"]
+    fss = [encode(s)["relu4_1"] for s in ss]
+    if mask is not None:
+        t, _ = adain_masked(fc, fss[0], fss[1], mask)
+    else:
+        if weights is None:
+            weights = [1.0] * len(fss)
+        tot = float(sum(weights))
+        wn = [w / tot for w in weights]
+        t = None
+        for wk, fs in zip(wn, fss):
+            term = wk * adain(fc, fs)
+            t = term if t is None else t + term
+    t = alpha * t + (1.0 - alpha) * fc
+    out = decode(t, dec, dt)
+    res = {"target": t, "decoded_size": list(out.shape), "output": out[:, :, :H, :W]}
+    res.update(extra)
+    return res
+
+
+def quantise_port(x):
+    """torchvision save_image: trunc(clamp(x*255 + 0.5, 0, 255)), evaluated in float32."""
+    y = torch.as_tensor(np.asarray(x), dtype=torch.float64).to(torch.float32)
+    y = y.mul(255.0).add(0.5).clamp(0.0, 255.0)
+    return y.to(torch.uint8).to(torch.float64).numpy()
+
+
+def resize_port(img, size, crop=None):
+    """torchvision Resize(size) on a PIL image (+ optional CenterCrop), as uint8 3 x H x W."""
+    w, h = img.size
+    if w <= h:
+        ow, oh = size, int(size * h / w)
+    else:
+        oh, ow = size, int(size * w / h)
+    out = img.resize((ow, oh), RES.BILINEAR)
+    box = None
+    if crop is not None:
+        top = int(round((oh - crop) / 2.0))      # Python round: half to even
+        left = int(round((ow - crop) / 2.0))
+        box = [top, left]
+        out = out.crop((left, top, left + crop, top + crop))
+    a = np.asarray(out, dtype=np.float64).transpose(2, 0, 1).copy()
+    return a, (oh, ow), box
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. Keras HDF5 writers
+# ----------------------------------------------------------------------------------------------
+
+def k_conv_config(ver, name, filters, k, activation):
+    cfg = {"name": name, "trainable": True, "dtype": "float32", "filters": filters,
+           "kernel_size": [k, k], "strides": [1, 1], "padding": "valid",
+           "data_format": "channels_last", "dilation_rate": [1, 1]}
+    if ver == "tf2":
+        cfg["groups"] = 1
+    cfg["activation"] = activation
+    cfg["use_bias"] = True
+    if ver == "tf2":
+        cfg["kernel_initializer"] = {"class_name": "GlorotUniform", "config": {"seed": None}}
+    else:
+        cfg["kernel_initializer"] = {"class_name": "VarianceScaling",
+                                     "config": {"scale": 1.0, "mode": "fan_avg",
+                                                "distribution": "uniform", "seed": None}}
+    cfg["bias_initializer"] = {"class_name": "Zeros", "config": {}}
+    for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                "kernel_constraint", "bias_constraint"):
+        cfg[key] = None
+    return cfg
+
+
+def k_input_config(ver, name, channels):
+    cfg = {"batch_input_shape": [None, None, None, channels], "dtype": "float32", "sparse": False}
+    if ver == "tf2":
+        cfg["ragged"] = False
+    cfg["name"] = name
+    return cfg
+
+
+def k_pad_config(ver, name):
+    return {"name": name, "trainable": True, "dtype": "float32",
+            "padding": [[1, 1], [1, 1]] if ver == "tf2" else [1, 1]}
+
+
+def k_pool_config(name):
+    return {"name": name, "trainable": True, "dtype": "float32", "pool_size": [2, 2],
+            "padding": "same", "strides": [2, 2], "data_format": "channels_last"}
+
+
+def k_up_config(name):
+    return {"name": name, "trainable": True, "dtype": "float32", "size": [2, 2],
+            "data_format": "channels_last", "interpolation": "nearest"}
+
+
+def keras_layers(ver, input_name, in_channels, ops, weights, names, pad_names):
+    """Build (layer config list, [(layer name, [(short, keras array)])]) for a chain of ops.
+
+    names: canonical op name -> Keras layer name; pad_names: iterator of names for the
+    ReflectionPadding2D inserted before every 3x3 conv."""
+    layers = [{"class_name": "InputLayer", "config": k_input_config(ver, input_name, in_channels),
+               "name": input_name, "inbound_nodes": []}]
+    wlist = [(input_name, [])]
+    prev = input_name
+
+    def add(class_name, cfg, lname, ws):
+        nonlocal prev
+        layers.append({"class_name": class_name, "config": cfg, "name": lname,
+                       "inbound_nodes": [[[prev, 0, 0, {}]]]})
+        wlist.append((lname, ws))
+        prev = lname
+
+    for op in ops:
+        if op[0] == "conv":
+            _, cname, cin, cout, k, act = op
+            lname = names.get(cname, cname)
+            if k == 3:
+                pname = next(pad_names)
+                add("ReflectionPadding2D", k_pad_config(ver, pname), pname, [])
+            w, b = weights[cname]
+            kern = w.transpose(2, 3, 1, 0).astype(np.float32)           # [kh, kw, in, out]
+            add("Conv2D", k_conv_config(ver, lname, cout, k, act), lname,
+                [("kernel", kern), ("bias", b.astype(np.float32))])
+        elif op[0] == "pool":
+            lname = names.get(op[1], op[1])
+            add("MaxPooling2D", k_pool_config(lname), lname, [])
+        else:
+            lname = names.get(op[1], op[1])
+            add("UpSampling2D", k_up_config(lname), lname, [])
+    return layers, wlist, prev
+
+
+def write_keras_model(path, ver, model_name, layers, wlist, input_name, output_name):
+    cfg = {"class_name": "Functional" if ver == "tf2" else "Model",
+           "config": {"name": model_name, "layers": layers,
+                      "input_layers": [[input_name, 0, 0]],
+                      "output_layers": [[output_name, 0, 0]]}}
+    cfg_json = json.dumps(cfg)
+    with h5py.File(path, "w") as f:
+        if ver == "tf2":
+            # tf.keras 2.x legacy h5 writer under h5py 3: exactly the Python values it passes,
+            # str -> variable-length UTF-8, bytes and lists of bytes -> variable-length ASCII.
+            f.attrs["keras_version"] = TF2_KERAS_VERSION
+            f.attrs["backend"] = "tensorflow"
+            f.attrs["model_config"] = cfg_json.encode("utf8")
+            g = f.create_group("model_weights")
+            g.attrs["layer_names"] = [n.encode("utf8") for n, _ in wlist]
+            g.attrs["backend"] = "tensorflow".encode("utf8")
+            g.attrs["keras_version"] = TF2_KERAS_VERSION.encode("utf8")
+            for lname, ws in sorted(wlist, key=lambda e: e[0]):       # Keras sorts the groups
+                lg = g.create_group(lname)
+                wnames = [("%s/%s:0" % (lname, short)).encode("utf8") for short, _ in ws]
+                lg.attrs["weight_names"] = wnames                      # [] -> empty float64
+                for wn, (_, val) in zip(wnames, ws):
+                    ds = lg.create_dataset(wn.decode("utf8"), val.shape, dtype=val.dtype)
+                    ds[()] = val
+            tl = g.create_group("top_level_model_weights")
+            tl.attrs["weight_names"] = []
+        else:
+            # standalone Keras 2.3.1 under h5py 2.x: every string is a fixed-length byte string.
+            f.attrs["keras_version"] = np.bytes_(K23_KERAS_VERSION.encode("utf8"))
+            f.attrs["backend"] = np.bytes_(b"tensorflow")
+            f.attrs["model_config"] = np.bytes_(cfg_json.encode("utf-8"))
+            g = f.create_group("model_weights")
+            g.attrs["layer_names"] = np.array([n.encode("utf8") for n, _ in wlist])
+            g.attrs["backend"] = np.bytes_(b"tensorflow")
+            g.attrs["keras_version"] = np.bytes_(K23_KERAS_VERSION.encode("utf8"))
+            for lname, ws in wlist:                                    # model order
+                lg = g.create_group(lname)
+                wnames = [("%s/%s:0" % (lname, short)).encode("utf8") for short, _ in ws]
+                lg.attrs["weight_names"] = np.array(wnames) if wnames else np.asarray([])
+                for wn, (_, val) in zip(wnames, ws):
+                    lg.create_dataset(wn.decode("utf8"), data=val)
+
+
+def write_vgg19_notop(path, vgg, layout):
+    names = ["input_1"] + [op[1] for op in VGG19_NOTOP]
+    with h5py.File(path, "w") as f:
+        if layout == "release":
+            # like vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (Keras 1 save_weights, h5py 2):
+            # only 'layer_names' at the root, fixed-length strings, TF1 variable names, no nesting.
+            f.attrs["layer_names"] = np.array([n.encode("utf8") for n in names])
+            for n in names:
+                g = f.create_group(n)
+                if n in vgg:
+                    w, b = vgg[n]
+                    wn = ["%s_W_1:0" % n, "%s_b_1:0" % n]
+                    g.attrs["weight_names"] = np.array([s.encode("utf8") for s in wn])
+                    g.create_dataset(wn[0], data=w.transpose(2, 3, 1, 0).astype(np.float32))
+                    g.create_dataset(wn[1], data=b.astype(np.float32))
+                else:
+                    g.attrs["weight_names"] = np.asarray([])
+        else:
+            # tf.keras 2.x model.save_weights('x.h5') of keras.applications.VGG19(include_top=False)
+            f.attrs["layer_names"] = [n.encode("utf8") for n in names]
+            f.attrs["backend"] = "tensorflow".encode("utf8")
+            f.attrs["keras_version"] = TF2_KERAS_VERSION.encode("utf8")
+            for n in sorted(names):
+                g = f.create_group(n)
+                if n in vgg:
+                    w, b = vgg[n]
+                    wn = [("%s/kernel:0" % n).encode("utf8"), ("%s/bias:0" % n).encode("utf8")]
+                    g.attrs["weight_names"] = wn
+                    for name, val in zip(wn, (w.transpose(2, 3, 1, 0), b)):
+                        val = val.astype(np.float32)
+                        ds = g.create_dataset(name.decode("utf8"), val.shape, dtype=val.dtype)
+                        ds[()] = val
+                else:
+                    g.attrs["weight_names"] = []
+            f.create_group("top_level_model_weights").attrs["weight_names"] = []
+
+
+def make_models(enc, dec, vgg):
+    mdir = os.path.join(OUT, "models")
+    os.makedirs(mdir, exist_ok=True)
+
+    def pads(start, prefix="reflection_padding2d"):
+        i = start
+        while True:
+            yield prefix if i == 0 else "%s_%d" % (prefix, i)
+            i += 1
+
+    # encoders
+    layers, wl, out = keras_layers("tf2", "input_1", 3, NORM_ENCODER, enc, {}, pads(0))
+    write_keras_model(os.path.join(mdir, "encoder_tf2.h5"), "tf2", "model", layers, wl, "input_1", out)
+    layers, wl, out = keras_layers("k23", "input_1", 3, NORM_ENCODER + NORM_ENCODER_EXTRA, enc, {},
+                                   pads(1))
+    write_keras_model(os.path.join(mdir, "encoder_keras23.h5"), "k23", "model_1", layers, wl,
+                      "input_1", out)
+
+    # decoders: two unrelated naming schemes; neither sorts in model order
+    conv_ops = [op[1] for op in DECODER if op[0] == "conv"]
+    up_ops = [op[1] for op in DECODER if op[0] == "up"]
+    tf2_names = {c: "conv2d_%d" % (9 + i) for i, c in enumerate(conv_ops)}       # conv2d_9..17
+    tf2_names.update({u: ("up_sampling2d" if i == 0 else "up_sampling2d_%d" % i)
+                      for i, u in enumerate(up_ops)})
+    layers, wl, out = keras_layers("tf2", "input_2", D, DECODER, dec, tf2_names, pads(9))
+    write_keras_model(os.path.join(mdir, "decoder_tf2.h5"), "tf2", "model_1", layers, wl, "input_2", out)
+
+    k23_names = {c: "dec_%s" % c.replace("d", "conv", 1) for c in conv_ops}     # dec_conv4_1 ...
+    k23_names.update({u: "dec_%s" % u for u in up_ops})
+    pad_iter = iter(["dec_pad%s" % c[1:] for c in conv_ops])
+    layers, wl, out = keras_layers("k23", "dec_input", D, DECODER, dec, k23_names, pad_iter)
+    write_keras_model(os.path.join(mdir, "decoder_keras23.h5"), "k23", "decoder", layers, wl,
+                      "dec_input", out)
+
+    write_vgg19_notop(os.path.join(mdir, "vgg19_notop.h5"), vgg, "release")
+    write_vgg19_notop(os.path.join(mdir, "vgg19_notop_keras2.h5"), vgg, "keras2")
+
+
+# ----------------------------------------------------------------------------------------------
+# 5. read-back verification and a type summary of every attribute
+# ----------------------------------------------------------------------------------------------
+
+def attr_type(obj, key):
+    aid = obj.attrs.get_id(key)
+    t = aid.get_type()
+    shape = aid.shape
+    if isinstance(t, h5py.h5t.TypeStringID):
+        kind = "vlen" if t.is_variable_str() else "fixed[%d]" % t.get_size()
+        cset = "utf8" if t.get_cset() == h5py.h5t.CSET_UTF8 else "ascii"
+        return "string %s %s shape=%s" % (kind, cset, shape)
+    return "%s shape=%s" % (aid.dtype, shape)
+
+
+def decode_str(v):
+    return v.decode("utf8") if isinstance(v, bytes) else str(v)
+
+
+def read_keras_conv_weights(path):
+    """Read conv weights back the way a reader must: model_config order, weight_names order."""
+    out = []
+    with h5py.File(path, "r") as f:
+        if "model_config" in f.attrs:
+            cfg = json.loads(decode_str(f.attrs["model_config"]))
+            order = [l["name"] for l in cfg["config"]["layers"]]
+            root = f["model_weights"]
+            listed = [decode_str(n) for n in root.attrs["layer_names"]]
+            assert listed == order, (listed, order)
+        else:
+            root = f
+            order = [decode_str(n) for n in root.attrs["layer_names"]]
+        for n in order:
+            wn = [decode_str(s) for s in root[n].attrs["weight_names"]]
+            if wn:
+                out.append((n, [np.asarray(root[n][s]) for s in wn]))
+    return out
+
+
+def verify_models(enc, dec, vgg):
+    mdir = os.path.join(OUT, "models")
+    expect = {
+        "encoder_tf2.h5": [enc[op[1]] for op in NORM_ENCODER if op[0] == "conv"],
+        "encoder_keras23.h5": [enc[op[1]] for op in NORM_ENCODER + NORM_ENCODER_EXTRA if op[0] == "conv"],
+        "decoder_tf2.h5": [dec[op[1]] for op in DECODER if op[0] == "conv"],
+        "decoder_keras23.h5": [dec[op[1]] for op in DECODER if op[0] == "conv"],
+        "vgg19_notop.h5": [vgg[op[1]] for op in VGG19_NOTOP if op[0] == "conv"],
+        "vgg19_notop_keras2.h5": [vgg[op[1]] for op in VGG19_NOTOP if op[0] == "conv"],
+    }
+    for fname, want in expect.items():
+        got = read_keras_conv_weights(os.path.join(mdir, fname))
+        assert len(got) == len(want), (fname, len(got), len(want))
+        for (lname, (k, b)), (w, bb) in zip(got, want):
+            assert k.dtype == np.float32 and b.dtype == np.float32
+            assert np.array_equal(k.astype(np.float64), w.transpose(2, 3, 1, 0)), (fname, lname)
+            assert np.array_equal(b.astype(np.float64), bb), (fname, lname)
+        print("  read back %-24s %2d conv layers OK" % (fname, len(got)))
+    for fname in sorted(expect):
+        with h5py.File(os.path.join(mdir, fname), "r") as f:
+            print("  %s" % fname)
+            for key in sorted(f.attrs):
+                print("    /@%-14s %s" % (key, attr_type(f, key)))
+            if "model_weights" in f:
+                g = f["model_weights"]
+                for key in sorted(g.attrs):
+                    print("    /model_weights/@%-14s %s" % (key, attr_type(g, key)))
+                lay = g
+            else:
+                lay = f
+            names = list(lay.keys())
+            conv = next(n for n in names if len(lay[n].attrs["weight_names"]) > 0)
+            empty = next(n for n in names if len(lay[n].attrs["weight_names"]) == 0)
+            print("    %s/@weight_names %s" % (conv, attr_type(lay[conv], "weight_names")))
+            print("    %s/@weight_names %s" % (empty, attr_type(lay[empty], "weight_names")))
+            dsets = []
+            lay[conv].visititems(lambda n, o: dsets.append(n) if isinstance(o, h5py.Dataset) else None)
+            print("    %s datasets: %s" % (conv, dsets))
+
+
+# ----------------------------------------------------------------------------------------------
+# 6. cases
+# ----------------------------------------------------------------------------------------------
+
+def expected_entry(case, key, a64, a32, exact=False):
+    rel = "cases/%s/%s.npy" % (case, key)
+    a = save_npy(rel, a64)
+    err = float(np.max(np.abs(a - a32))) if a32 is not None else 0.0
+    tol = 0.0 if exact else round_up_2sig(max(1e-5, 10.0 * err))
+    return {"name": key, "file": rel, "shape": list(a.shape),
+            "max_abs": float(np.max(np.abs(a))), "float32_error": err, "tolerance": tol}
+
+
+def finish_case(entry, expected):
+    entry["expected"] = expected
+    entry["float32_error"] = max(e["float32_error"] for e in expected)
+    entry["tolerance"] = max(e["tolerance"] for e in expected)
+    return entry
+
+
+def np64(t):
+    return t.detach().to(torch.float64).numpy() if torch.is_tensor(t) else np.asarray(t)
+
+
+def make_cases(net, images, rng):
+    enc, dec, vgg = net
+    f64, f32_ = torch.float64, torch.float32
+    cases = []
+    img = {k: load_rgb(k) for k in images if not k.startswith("mask")}
+    mask = load_mask("mask_48x64")
+    ENC_TF2, ENC_K23 = "models/encoder_tf2.h5", "models/encoder_keras23.h5"
+    DEC_TF2, DEC_K23 = "models/decoder_tf2.h5", "models/decoder_keras23.h5"
+    VGG = "models/vgg19_notop.h5"
+
+    # -- encoder features
+    for ident, encfile in (("content_48x64", ENC_TF2), ("content_75x100", ENC_K23)):
+        name = "features_" + ident.split("_")[1]
+        r64 = encode_normalised(tens(img[ident], f64), enc, f64)
+        r32 = encode_normalised(tens(img[ident], f32_), enc, f32_)
+        exp = [expected_entry(name, k, np64(r64[k]), np64(r32[k]))
+               for k in ("relu1_1", "relu2_1", "relu3_1", "relu4_1")]
+        cases.append(finish_case({
+            "name": name, "kind": "features",
+            "description": "relu1_1..relu4_1 of the normalised encoder (ceil pooling, reflection pad)",
+            "inputs": {"content": images[ident]["file"]},
+            "parameters": {"encoder": encfile, "encoder_flavour": "normalised"},
+        }, exp))
+
+    # -- decoder only
+    h, w = 6, 8
+    feat = f32(rng.normal(0.3, 1.0, size=(1, D, h, w)))
+    save_npy("cases/decoder_only/input.npy", feat)
+    o64 = decode(tens(feat, f64), dec, f64)
+    o32 = decode(tens(feat, f32_), dec, f32_)
+    cases.append(finish_case({
+        "name": "decoder_only", "kind": "decode",
+        "description": "decoder applied to a fixed random 1x%dx%dx%d tensor (uncropped output)" % (D, h, w),
+        "inputs": {"features": "cases/decoder_only/input.npy"},
+        "parameters": {"decoder": DEC_TF2},
+    }, [expected_entry("decoder_only", "output", np64(o64), np64(o32))]))
+
+    def transfer_case(name, description, content, styles, weights=None, alpha=1.0,
+                      encfile=ENC_TF2, decfile=DEC_TF2, flavour="normalised",
+                      use_mask=False, preserve_color=False):
+        args = dict(weights=weights, alpha=alpha, flavour=flavour,
+                    mask=mask if use_mask else None, preserve_color=preserve_color)
+        s_imgs = [img[s] for s in styles]
+        r64 = run_transfer(net, f64, img[content], s_imgs, **args)
+        r32 = run_transfer(net, f32_, img[content], s_imgs, **args)
+        exp = []
+        if preserve_color:
+            exp.append(expected_entry(name, "coral_style", np64(r64["coral_style"]), np64(r32["coral_style"])))
+        exp.append(expected_entry(name, "target", np64(r64["target"]), np64(r32["target"])))
+        exp.append(expected_entry(name, "output", np64(r64["output"]), np64(r32["output"])))
+        wts = weights if weights is not None else [1.0] * len(styles)
+        params = {
+            "alpha": alpha,
+            "style_weights": [float(x) for x in wts],
+            "normalised_style_weights": [float(x) / float(sum(wts)) for x in wts],
+            "preserve_color": preserve_color,
+            "mask": images["mask_48x64"]["file"] if use_mask else None,
+            "encoder": encfile if flavour == "normalised" else VGG,
+            "encoder_flavour": flavour,
+            "decoder": decfile,
+            "decoded_size": r64["decoded_size"][2:],
+        }
+        inputs = {"content": images[content]["file"], "styles": [images[s]["file"] for s in styles]}
+        if use_mask:
+            inputs["mask"] = images["mask_48x64"]["file"]
+        cases.append(finish_case({"name": name, "kind": "transfer", "description": description,
+                                  "inputs": inputs, "parameters": params}, exp))
+        return r64
+
+    r_alpha1 = transfer_case("alpha_1", "content_48x64 + style_0, alpha 1", "content_48x64", ["style_0"], alpha=1.0)
+    transfer_case("alpha_0.6", "content_48x64 + style_0, alpha 0.6 (feature-level blend)",
+                  "content_48x64", ["style_0"], alpha=0.6, encfile=ENC_K23, decfile=DEC_K23)
+    transfer_case("alpha_0", "content_48x64 + style_0, alpha 0: decodes f(c)",
+                  "content_48x64", ["style_0"], alpha=0.0)
+    transfer_case("square_40", "square content 40x40 + style_1", "content_40x40", ["style_1"],
+                  encfile=ENC_K23, decfile=DEC_TF2)
+    transfer_case("nonmult8_45x70", "content 45x70 (decoded 48x72, cropped back) + style_2",
+                  "content_45x70", ["style_2"], encfile=ENC_TF2, decfile=DEC_K23)
+    transfer_case("interp_4", "content_48x64 + style_0..3, weights 1,2,3,4 normalised to 0.1..0.4",
+                  "content_48x64", ["style_0", "style_1", "style_2", "style_3"], weights=[1, 2, 3, 4])
+    transfer_case("preserve_color", "content_48x64 + CORAL(style_3 -> content) (not clamped)",
+                  "content_48x64", ["style_3"], preserve_color=True, encfile=ENC_K23, decfile=DEC_K23)
+    transfer_case("mask_2region", "content_48x64, mask==1 -> style_0, mask==0 -> style_1 (port statistics)",
+                  "content_48x64", ["style_0", "style_1"], use_mask=True)
+    transfer_case("keras_apps_45x70",
+                  "Keras-applications VGG19 flavour (caffe preprocessing in code, zero pad, floor pool); "
+                  "content and style reflection-padded bottom/right to multiples of 8, output cropped",
+                  "content_45x70", ["style_0"], flavour="keras_apps", decfile=DEC_TF2)
+
+    # -- quantisation of alpha_1's expected output (exact)
+    out1 = np64(r_alpha1["output"])[0]
+    q = quantise_port(out1)
+    e = expected_entry("quantised", "uint8", q, None, exact=True)
+    r32 = run_transfer(net, f32_, img["content_48x64"], [img["style_0"]], alpha=1.0)
+    q32 = quantise_port(np64(r32["output"])[0])
+    qfloor = np.floor(np.clip(out1, 0, 1) * 255.0)
+    cases.append(finish_case({
+        "name": "quantised", "kind": "quantise",
+        "description": "port rule uint8 = trunc(clamp(float32(x)*255 + 0.5, 0, 255)) (float32 arithmetic) "
+                       "applied to alpha_1's expected output; exact",
+        "inputs": {"tensor": "cases/alpha_1/output.npy"},
+        "parameters": {"rule": "port", "from_case": "alpha_1",
+                       "float32_pipeline_level_diff": float(np.max(np.abs(q32 - q))),
+                       "float32_pipeline_pixels_differing": int(np.sum(q32 != q)),
+                       "lua_floor_rule_pixels_differing": int(np.sum(qfloor != q))},
+    }, [e]))
+
+    # -- PIL resize (the port's test-time transform)
+    src = Image.open(os.path.join(OUT, "images", "content_75x100.png")).convert("RGB")
+    for name, size, crop in (("resize_32", 32, None), ("resize_80", 80, None),
+                             ("resize_crop_32", 32, 32), ("resize_crop_27", 27, 27)):
+        a, (oh, ow), box = resize_port(src, size, crop)
+        e = expected_entry(name, "uint8", a, None, exact=True)
+        e["tolerance"] = 1.0
+        cases.append(finish_case({
+            "name": name, "kind": "resize",
+            "description": "torchvision Resize(%d) (shorter side -> %d, longer int(size*long/short), PIL "
+                           "bilinear, antialiased when shrinking)%s" % (
+                               size, size, "" if crop is None else
+                               " then CenterCrop(%d) (offsets round-half-even)" % crop),
+            "inputs": {"image": images["content_75x100"]["file"]},
+            "parameters": {"size": size, "crop": crop, "resized_height": oh, "resized_width": ow,
+                           "crop_top_left": box,
+                           "tolerance_note": "PIL's fixed-point arithmetic: an exact re-implementation "
+                                             "gives 0; float implementations may differ by 1 level"},
+        }, [e]))
+    return cases
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--images", default="/work/shared/images",
+                    help="directory with the shared source photos (content/, style/, mask/)")
+    args = ap.parse_args()
+
+    for sub in ("cases", "models"):
+        shutil.rmtree(os.path.join(OUT, sub), ignore_errors=True)
+    os.makedirs(OUT, exist_ok=True)
+
+    images = make_images(args.images)
+    rng = np.random.default_rng(SEED)
+    enc, dec, vgg = make_weights(rng)
+    net = (enc, dec, vgg)
+    print("writing models")
+    make_models(enc, dec, vgg)
+    verify_models(enc, dec, vgg)
+
+    print("activation ranges (float64):")
+    c = tens(load_rgb("content_48x64"), torch.float64)
+    for k, v in encode_normalised(c, enc, torch.float64).items():
+        print("  normalised %-8s %-18s min %9.4f max %9.4f mean %8.4f" % (k, list(v.shape), v.min(), v.max(), v.mean()))
+    for k, v in encode_keras_apps(pad_to_multiple_of_8(c), vgg, torch.float64).items():
+        print("  keras_apps %-8s %-18s min %9.4f max %9.4f mean %8.4f" % (k, list(v.shape), v.min(), v.max(), v.mean()))
+
+    cases = make_cases(net, images, rng)
+    manifest = {
+        "format_version": 1,
+        "semantics": "port",
+        "generator": "adain-testkit/oracle/make_references.py",
+        "seed": SEED,
+        "eps": EPS,
+        "conventions": {
+            "paths": "relative to the directory holding this file (classpath org/adain/testkit/reference/)",
+            "arrays": "npy, little-endian float64 '<f8', C order",
+            "images": "PNG 8-bit; pixel tensor = RGB uint8 / 255 as float64, layout 1 x 3 x H x W",
+            "features": "N x C x H x W",
+            "outputs": "decoder output NOT clamped; cropped top-left to the content's H x W "
+                       "(decoded_size gives the uncropped size)",
+            "tolerance": "per expected array: max(1e-5, 10 x max|float32 torch - float64|), rounded up "
+                         "to 2 significant digits; 0 = exact; case tolerance = max over its arrays",
+        },
+        "topology": {"a": A, "b": B, "c": C, "d": D},
+        "images": images,
+        "models": {
+            "encoder_tf2": {"file": "models/encoder_tf2.h5", "role": "normalised encoder",
+                            "layout": "tf.keras %s model.save(h5), h5py 3 strings" % TF2_KERAS_VERSION,
+                            "same_weights_as": "encoder_keras23"},
+            "encoder_keras23": {"file": "models/encoder_keras23.h5", "role": "normalised encoder",
+                                "layout": "Keras 2.3.1 model.save, fixed-length strings; continues with "
+                                          "a padding + block4_conv2 after block4_conv1 (to be ignored)",
+                                "same_weights_as": "encoder_tf2"},
+            "decoder_tf2": {"file": "models/decoder_tf2.h5", "role": "decoder",
+                            "layout": "tf.keras %s model.save(h5)" % TF2_KERAS_VERSION,
+                            "same_weights_as": "decoder_keras23"},
+            "decoder_keras23": {"file": "models/decoder_keras23.h5", "role": "decoder",
+                                "layout": "Keras 2.3.1 model.save; layer names sort in reverse model order",
+                                "same_weights_as": "decoder_tf2"},
+            "vgg19_notop": {"file": "models/vgg19_notop.h5", "role": "keras-applications VGG19 notop",
+                            "layout": "like the released vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5: "
+                                      "root attr layer_names only, weight names <layer>_W_1:0 / <layer>_b_1:0 "
+                                      "directly in the layer group",
+                            "same_weights_as": "vgg19_notop_keras2"},
+            "vgg19_notop_keras2": {"file": "models/vgg19_notop_keras2.h5",
+                                   "role": "keras-applications VGG19 notop",
+                                   "layout": "tf.keras %s model.save_weights(h5): <layer>/<layer>/kernel:0"
+                                             % TF2_KERAS_VERSION,
+                                   "same_weights_as": "vgg19_notop"},
+        },
+        "cases": cases,
+    }
+    with open(os.path.join(OUT, "cases.json"), "w", encoding="utf-8", newline="\n") as fh:
+        json.dump(manifest, fh, indent=2)
+        fh.write("\n")
+
+    print("\n%-18s %-10s %-22s %12s %12s %10s" % ("case", "kind", "expected", "max|ref|", "f32 error", "tolerance"))
+    for cse in cases:
+        for e in cse["expected"]:
+            print("%-18s %-10s %-22s %12.5g %12.3g %10.3g" % (cse["name"], cse["kind"], e["name"],
+                                                            e["max_abs"], e["float32_error"], e["tolerance"]))
+    total = 0
+    for root, _, files in os.walk(OUT):
+        total += sum(os.path.getsize(os.path.join(root, fn)) for fn in files)
+    print("\ntotal size of %s: %.2f MB" % (OUT, total / 1e6))
+
+
+if __name__ == "__main__":
+    main()
