@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.adain.ModelException;
 
 /**
- * The VGG-19 encoder up to relu4_1, as weights: ten 3×3 convolutions (conv1_1 … conv4_1) and, for
+ * The VGG-19 encoder up to relu4_1, as weights: nine 3×3 convolutions (conv1_1 … conv4_1) and, for
  * {@link EncoderKind#NORMALISED_VGG19}, the leading 1×1 preprocessing conv. The constructor checks the
  * topology (kernel sizes and how channels chain) and names the first layer at fault.
  *
@@ -15,7 +15,7 @@ import org.adain.ModelException;
  * }</pre>
  */
 public final class EncoderWeights {
-    /** Names of the ten 3×3 convolutions, in order. */
+    /** Names of the nine 3×3 convolutions, in order. */
     public static final List<String> CONV_NAMES = List.of("conv1_1", "conv1_2", "conv2_1", "conv2_2",
             "conv3_1", "conv3_2", "conv3_3", "conv3_4", "conv4_1");
 

@@ -1,0 +1,204 @@
+package org.adain.dl4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.adain.AdainException;
+import org.adain.BackendException;
+import org.adain.InvalidRequestException;
+import org.adain.dl4j.graph.AdainDecoder;
+import org.adain.dl4j.graph.GraphOps;
+import org.adain.dl4j.graph.VggEncoder;
+import org.adain.dl4j.ops.AdainOps;
+import org.adain.spi.DecoderWeights;
+import org.adain.spi.EncoderWeights;
+import org.adain.spi.FeatureMap;
+import org.adain.spi.StyleModel;
+import org.adain.spi.Tensor;
+import org.adain.spi.TransferPlan;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The ND4J style model: the encoder and decoder weights converted once to native float32 arrays, and eager
+ * ND4J forward passes. Not thread-safe (the API serialises calls). Feature maps it returns are
+ * {@link Dl4jFeatureMap}s and work only with this model.
+ */
+final class Dl4jStyleModel implements StyleModel {
+    private final VggEncoder encoder;
+    private final AdainDecoder decoder;
+    private final int featureChannels;
+    private volatile boolean closed;
+
+    Dl4jStyleModel(EncoderWeights encoderWeights, DecoderWeights decoderWeights) {
+        Objects.requireNonNull(encoderWeights, "encoder");
+        Objects.requireNonNull(decoderWeights, "decoder");
+        decoderWeights.checkFits(encoderWeights);
+        VggEncoder enc = guarded("converting the encoder weights from " + encoderWeights.source(),
+                () -> new VggEncoder(encoderWeights));
+        try {
+            this.decoder = guarded("converting the decoder weights from " + decoderWeights.source(),
+                    () -> new AdainDecoder(decoderWeights));
+        } catch (RuntimeException e) {
+            enc.close();
+            throw e;
+        }
+        this.encoder = enc;
+        this.featureChannels = encoderWeights.featureChannels();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.noneOf(Capability.class);
+    }
+
+    @Override
+    public FeatureMap encode(Tensor images) {
+        checkOpen();
+        checkImages(images);
+        return guarded("encoding images of shape " + Arrays.toString(images.shape()), () -> {
+            INDArray x = Nd4jTensors.toArray(images);
+            try {
+                return new Dl4jFeatureMap(this, encoder.encode(x));
+            } finally {
+                GraphOps.release(x);
+            }
+        });
+    }
+
+    @Override
+    public List<Tensor> encodeLayers(Tensor images) {
+        checkOpen();
+        checkImages(images);
+        return guarded("encoding images of shape " + Arrays.toString(images.shape()), () -> {
+            INDArray x = Nd4jTensors.toArray(images);
+            List<INDArray> taps = null;
+            try {
+                taps = encoder.encodeTaps(x);
+                List<Tensor> out = new ArrayList<>(taps.size());
+                for (INDArray t : taps) {
+                    out.add(Nd4jTensors.toTensor(t));
+                }
+                return List.copyOf(out);
+            } finally {
+                GraphOps.release(x);
+                if (taps != null) {
+                    taps.forEach(GraphOps::release);
+                }
+            }
+        });
+    }
+
+    @Override
+    public FeatureMap transfer(TransferPlan plan) {
+        checkOpen();
+        Objects.requireNonNull(plan, "plan");
+        INDArray content = own(plan.content(), "content");
+        List<INDArray> styles = new ArrayList<>(plan.styles().size());
+        for (int k = 0; k < plan.styles().size(); k++) {
+            styles.add(own(plan.styles().get(k), "style " + k));
+        }
+        return guarded("the transfer of content features " + Arrays.toString(content.shape()),
+                () -> new Dl4jFeatureMap(this,
+                        AdainOps.transfer(content, styles, plan.weights(), plan.alpha(), plan.regions())));
+    }
+
+    @Override
+    public Tensor decode(FeatureMap features) {
+        checkOpen();
+        INDArray f = own(features, "features");
+        if (f.size(2) < 2 || f.size(3) < 2) {
+            throw new InvalidRequestException("The decoder needs feature maps of at least 2×2, got shape "
+                    + Arrays.toString(f.shape()));
+        }
+        return guarded("decoding features of shape " + Arrays.toString(f.shape()), () -> {
+            INDArray image = decoder.decode(f);
+            try {
+                return Nd4jTensors.toTensor(image);
+            } finally {
+                GraphOps.release(image);
+            }
+        });
+    }
+
+    @Override
+    public FeatureMap upload(Tensor features) {
+        checkOpen();
+        Objects.requireNonNull(features, "features");
+        if (features.rank() != 4 || features.dim(1) != featureChannels) {
+            throw new InvalidRequestException("Features must be N×" + featureChannels + "×h×w for this model, got shape "
+                    + Arrays.toString(features.shape()));
+        }
+        if (features.dim(0) < 1 || features.dim(2) < 1 || features.dim(3) < 1) {
+            throw new InvalidRequestException("Features of shape " + Arrays.toString(features.shape()) + " are empty");
+        }
+        return guarded("uploading features of shape " + Arrays.toString(features.shape()),
+                () -> new Dl4jFeatureMap(this, Nd4jTensors.toArray(features)));
+    }
+
+    @Override
+    public String describe() {
+        return Nd4jRuntime.describeLine() + ", encoder " + encoder.kind();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        encoder.close();
+        decoder.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("This dl4j style model was closed");
+        }
+    }
+
+    /** The array behind a feature map this model made. */
+    private INDArray own(FeatureMap map, String role) {
+        Objects.requireNonNull(map, role);
+        if (!(map instanceof Dl4jFeatureMap d) || d.owner() != this) {
+            throw new IllegalArgumentException("The " + role + " feature map " + map
+                    + " was not made by this model; feature maps only work with the model that made them");
+        }
+        return d.array();
+    }
+
+    private static void checkImages(Tensor images) {
+        Objects.requireNonNull(images, "images");
+        int[] s = images.shape();
+        if (s.length != 4) {
+            throw new InvalidRequestException("Images must be N×3×H×W (rank 4), got shape " + Arrays.toString(s));
+        }
+        if (s[1] != 3) {
+            throw new InvalidRequestException("Images must have 3 (RGB) channels, got shape " + Arrays.toString(s));
+        }
+        if (s[0] < 1) {
+            throw new InvalidRequestException("The batch is empty: shape " + Arrays.toString(s));
+        }
+        if (s[2] < 9 || s[3] < 9) {
+            throw new InvalidRequestException("Images must be at least 9×9 pixels, got shape " + Arrays.toString(s));
+        }
+    }
+
+    /**
+     * Runs ND4J work, turning native failures (out of memory, a failing op) into a {@link BackendException} that
+     * names the work and its shape; our own argument errors pass through.
+     */
+    static <T> T guarded(String what, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (AdainException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // JavaCPP reports an exhausted off-heap limit as OutOfMemoryError; ND4J ops fail with RuntimeExceptions.
+            throw new BackendException("ND4J failed while " + what + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.adain.dl4j;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.adain.BackendException;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Starts ND4J's native runtime once and describes it for diagnostics. */
+final class Nd4jRuntime {
+    /** The native jar this module is built and tested with. */
+    static final String EXPECTED_NATIVE = "org.nd4j:nd4j-native:1.0.0-M2.1 with classifier linux-x86_64-onednn";
+
+    private static volatile boolean started;
+
+    private Nd4jRuntime() {
+    }
+
+    /**
+     * Loads the natives (about 2 s the first time, while JavaCPP unpacks them) with a first tiny op.
+     *
+     * @throws BackendException naming the native jar that is expected when they do not load
+     */
+    static void start() {
+        if (started) {
+            return;
+        }
+        synchronized (Nd4jRuntime.class) {
+            if (started) {
+                return;
+            }
+            try {
+                INDArray probe = Nd4j.create(DataType.FLOAT, 1);
+                probe.addi(1f);
+                probe.close();
+                started = true;
+            } catch (LinkageError | RuntimeException e) {
+                // LinkageError covers UnsatisfiedLinkError and a failed static initialiser of Nd4j.
+                throw new BackendException("The dl4j backend could not start ND4J's native library on "
+                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " ("
+                        + platformOrUnknown() + "). Put " + EXPECTED_NATIVE
+                        + " on the classpath (the oneDNN build runs on any x86-64). Cause: " + e, e);
+            }
+        }
+    }
+
+    private static String platformOrUnknown() {
+        try {
+            return Loader.getPlatform();
+        } catch (LinkageError | RuntimeException e) {
+            return "JavaCPP platform unknown";
+        }
+    }
+
+    /** One line: backend, ND4J version, native build, threads, off-heap limit. */
+    static String describeLine() {
+        start();
+        return "dl4j: ND4J " + nd4jVersion() + " " + Nd4j.getBackend().getClass().getSimpleName() + ", native "
+                + nativeClassifier() + (hasOneDnn() ? " (oneDNN)" : "") + ", " + ompThreads() + " OMP threads, off-heap max "
+                + gib(Pointer.maxBytes());
+    }
+
+    /** Several lines for bug reports; never throws, a failed start is described instead. */
+    static String describeEnvironment() {
+        try {
+            start();
+        } catch (BackendException e) {
+            return "dl4j: not available: " + e.getMessage();
+        }
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        StringBuilder sb = new StringBuilder();
+        sb.append("backend: dl4j (ND4J ").append(nd4jVersion()).append(", ")
+                .append(Nd4j.getBackend().getClass().getSimpleName()).append(")\n");
+        sb.append("native: ").append(nativeClassifier()).append(" from ").append(nativeLibraryPath()).append('\n');
+        sb.append("oneDNN: ").append(hasOneDnn() ? "yes" : "no").append(", BLAS: ")
+                .append(env.getOrDefault("blas.vendor", "?")).append('\n');
+        sb.append("threads: ").append(ompThreads()).append(" OMP, ").append(env.getOrDefault("cores", "?"))
+                .append(" cores\n");
+        sb.append("off-heap: max ").append(gib(Pointer.maxBytes())).append(", physical max ")
+                .append(gib(Pointer.maxPhysicalBytes())).append(", process physical now ")
+                .append(gib(Pointer.physicalBytes())).append('\n');
+        sb.append("java: ").append(System.getProperty("java.version")).append(" on ")
+                .append(System.getProperty("os.name")).append('/').append(System.getProperty("os.arch"));
+        return sb.toString();
+    }
+
+    /** From the nd4j-api jar's Maven metadata, or "unknown". */
+    static String nd4jVersion() {
+        try (InputStream in = Nd4j.class.getResourceAsStream("/META-INF/maven/org.nd4j/nd4j-api/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            }
+        } catch (IOException e) {
+            // fall through: the version is only informative
+        }
+        return "unknown";
+    }
+
+    /** The JavaCPP platform directory the CPU natives were loaded from, e.g. "linux-x86_64-onednn". */
+    static String nativeClassifier() {
+        String path = nativeLibraryPath();
+        if (path.startsWith("/") || path.contains(":")) {
+            Path parent = Paths.get(path).getParent();
+            if (parent != null && parent.getFileName() != null) {
+                return parent.getFileName().toString();
+            }
+        }
+        return Loader.getPlatform();
+    }
+
+    private static String nativeLibraryPath() {
+        Map<String, String> loaded = Loader.getLoadedLibraries();
+        String path = loaded.get("jnind4jcpu");
+        return path != null ? path : "(not a CPU backend: " + Nd4j.getBackend().getClass().getName() + ")";
+    }
+
+    private static boolean hasOneDnn() {
+        try {
+            return Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN");
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static int ompThreads() {
+        return Nd4j.getEnvironment().maxThreads();
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+}

@@ -1,0 +1,88 @@
+package org.adain.dl4j.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.adain.spi.ConvLayer;
+import org.adain.spi.DecoderWeights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The AdaIN decoder as eager ND4J ops (SEMANTICS §7): nine times reflection pad 1 + 3×3 conv, ReLU after all
+ * but the last conv, nearest ×2 upsampling after the convs in {@link DecoderWeights#UPSAMPLE_AFTER}. An h×w
+ * feature map gives an 8h×8w image, not clamped. Input N×C×h×w float32 (h, w ≥ 2), never modified.
+ *
+ * <pre>{@code
+ * try (AdainDecoder dec = new AdainDecoder(weights)) {
+ *     INDArray image = dec.decode(features);
+ * }
+ * }</pre>
+ */
+public final class AdainDecoder implements AutoCloseable {
+    private final List<ConvWeights> convs;
+
+    /** Converts the weights to ND4J arrays once. */
+    public AdainDecoder(DecoderWeights weights) {
+        Objects.requireNonNull(weights, "weights");
+        List<ConvWeights> list = new ArrayList<>();
+        try {
+            for (ConvLayer c : weights.convs()) {
+                list.add(ConvWeights.of(c));
+            }
+        } catch (RuntimeException | Error e) {
+            list.forEach(ConvWeights::close);
+            throw e;
+        }
+        this.convs = List.copyOf(list);
+    }
+
+    /** Channels the decoder takes. */
+    public int inputChannels() {
+        return convs.get(0).inChannels();
+    }
+
+    /** The image, N×3×8h×8w. */
+    public INDArray decode(INDArray features) {
+        Objects.requireNonNull(features, "features");
+        if (features.rank() != 4 || features.size(1) != inputChannels()) {
+            throw new IllegalArgumentException("The decoder takes N×" + inputChannels() + "×h×w features, got shape "
+                    + Arrays.toString(features.shape()));
+        }
+        if (features.size(2) < 2 || features.size(3) < 2) {
+            throw new IllegalArgumentException("The decoder needs feature maps of at least 2×2 (reflection "
+                    + "padding), got shape " + Arrays.toString(features.shape()));
+        }
+        INDArray x = features;
+        int last = convs.size() - 1;
+        try {
+            for (int i = 0; i <= last; i++) {
+                INDArray padded = GraphOps.reflectPad1(x);
+                if (x != features) {
+                    GraphOps.release(x);
+                }
+                x = padded;
+                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, i != last);
+                GraphOps.release(x);
+                x = y;
+                if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
+                    INDArray up = GraphOps.upsampleNearest2(x);
+                    GraphOps.release(x);
+                    x = up;
+                }
+            }
+            return x;
+        } catch (RuntimeException | Error e) {
+            if (x != features) {
+                GraphOps.release(x);
+            }
+            throw e;
+        }
+    }
+
+    /** Frees the weights. Idempotent. */
+    @Override
+    public void close() {
+        convs.forEach(ConvWeights::close);
+    }
+}
