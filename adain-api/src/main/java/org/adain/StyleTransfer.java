@@ -80,8 +80,8 @@ public final class StyleTransfer implements AutoCloseable {
             StyleRequest.Style s = styles.get(i);
             ImageTensor img = s.image() == null ? null
                     : prepare(s.image(), request.styleSize(), request.crop(), "style " + i);
-            if (request.preserveColor()) {
-                img = ColorTransfer.coral(img != null ? img : s.features().pixels(), content);
+            if (request.preserveColor() && img == null) {
+                img = s.features().pixels(); // recoloured per content, so the cached features cannot be used
             }
             styleImages.add(img);
         }
@@ -89,12 +89,20 @@ public final class StyleTransfer implements AutoCloseable {
         List<FeatureMap> owned = new ArrayList<>();
         lock();
         try {
-            FeatureMap contentFeatures = track(owned, model.encode(content.toTensor()));
+            Tensor contentTensor = content.toTensor();
+            FeatureMap contentFeatures = track(owned, model.encode(contentTensor));
             List<FeatureMap> styleFeatures = new ArrayList<>(styles.size());
             for (int i = 0; i < styles.size(); i++) {
                 ImageTensor img = styleImages.get(i);
-                styleFeatures.add(img != null ? track(owned, model.encode(img.toTensor()))
-                        : styles.get(i).features().features(this));
+                if (img == null) {
+                    styleFeatures.add(styles.get(i).features().features(this));
+                    continue;
+                }
+                Tensor styleTensor = img.toTensor();
+                if (request.preserveColor()) {
+                    styleTensor = model.coral(styleTensor, contentTensor);
+                }
+                styleFeatures.add(track(owned, model.encode(styleTensor)));
             }
             int[] regions = mask == null ? null : regions(mask, contentFeatures);
             FeatureMap target = track(owned, model.transfer(new TransferPlan(contentFeatures, styleFeatures,

@@ -40,6 +40,32 @@ public interface StyleModel extends AutoCloseable {
     /** Moves heap features into the backend, e.g. to decode features a caller computed. */
     FeatureMap upload(Tensor features);
 
+    /** Per sample and channel, the mean over H×W of {@code N×C×H×W} values: shape {@code N×C×1×1}. */
+    Tensor mean(Tensor features);
+
+    /**
+     * Per sample and channel, {@code sqrt(unbiased variance over H×W + 1e-5)}: shape {@code N×C×1×1}. A map with a
+     * single position has no unbiased variance: throw {@link org.adain.InvalidRequestException} naming the shape
+     * (never return NaN).
+     */
+    Tensor std(Tensor features);
+
+    /**
+     * Colour preservation (SEMANTICS §5.3): {@code source} ({@code 1×3×H×W}, the style) recoloured to the mean and
+     * covariance of {@code target} (the content). The default is the API's double-precision
+     * {@link org.adain.ColorTransfer#coral}; a backend may compute it itself.
+     */
+    default Tensor coral(Tensor source, Tensor target) {
+        return org.adain.ColorTransfer.coral(org.adain.ImageTensor.fromTensor(source),
+                org.adain.ImageTensor.fromTensor(target)).toTensor();
+    }
+
+    /**
+     * The training objective's terms ({@link LossTerms}) for a batch of pairs: {@code N×3×H×W} contents and
+     * {@code N×3×H'×W'} styles in [0, 1], sample k paired with sample k. Forward passes only.
+     */
+    LossTerms losses(Tensor contents, Tensor styles);
+
     /** One line for diagnostics: backend, device, native library, threads. */
     String describe();
 

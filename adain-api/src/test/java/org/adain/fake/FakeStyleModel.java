@@ -191,6 +191,21 @@ public final class FakeStyleModel implements StyleModel {
     }
 
     @Override
+    public Tensor mean(Tensor features) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Tensor std(Tensor features) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public org.adain.spi.LossTerms losses(Tensor contents, Tensor styles) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public String describe() {
         return "fake";
     }

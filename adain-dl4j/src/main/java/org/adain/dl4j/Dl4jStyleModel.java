@@ -17,6 +17,7 @@ import org.adain.dl4j.ops.AdainOps;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.FeatureMap;
+import org.adain.spi.LossTerms;
 import org.adain.spi.StyleModel;
 import org.adain.spi.Tensor;
 import org.adain.spi.TransferPlan;
@@ -137,6 +138,84 @@ final class Dl4jStyleModel implements StyleModel {
         }
         return guarded("uploading features of shape " + Arrays.toString(features.shape()),
                 () -> new Dl4jFeatureMap(this, Nd4jTensors.toArray(features)));
+    }
+
+    @Override
+    public Tensor mean(Tensor features) {
+        checkOpen();
+        return statistic(features, "mean", AdainOps::mean);
+    }
+
+    @Override
+    public Tensor std(Tensor features) {
+        checkOpen();
+        return statistic(features, "std", AdainOps::std);
+    }
+
+    private static Tensor statistic(Tensor features, String what, java.util.function.UnaryOperator<INDArray> op) {
+        Objects.requireNonNull(features, "features");
+        if (features.rank() != 4) {
+            throw new InvalidRequestException("The " + what + " needs N×C×H×W features, got shape "
+                    + Arrays.toString(features.shape()));
+        }
+        if (what.equals("std") && features.dim(2) * features.dim(3) < 2) {
+            throw new InvalidRequestException("The std of a feature map with one position is undefined (unbiased "
+                    + "variance divides by H·W − 1 = 0): shape " + Arrays.toString(features.shape()));
+        }
+        return guarded("the " + what + " of shape " + Arrays.toString(features.shape()), () -> {
+            INDArray x = Nd4jTensors.toArray(features);
+            INDArray r = op.apply(x);
+            try {
+                return Nd4jTensors.toTensor(r);
+            } finally {
+                GraphOps.release(x, r);
+            }
+        });
+    }
+
+    @Override
+    public LossTerms losses(Tensor contents, Tensor styles) {
+        checkOpen();
+        checkImages(contents);
+        checkImages(styles);
+        if (contents.dim(0) != styles.dim(0)) {
+            throw new InvalidRequestException("Losses need as many styles as contents (pairs), got "
+                    + contents.dim(0) + " contents and " + styles.dim(0) + " styles");
+        }
+        return guarded("the losses of contents " + Arrays.toString(contents.shape()), () -> {
+            List<INDArray> owned = new ArrayList<>();
+            try {
+                INDArray c = track(owned, Nd4jTensors.toArray(contents));
+                INDArray s = track(owned, Nd4jTensors.toArray(styles));
+                INDArray fc = track(owned, encoder.encode(c));
+                List<INDArray> fs = encoder.encodeTaps(s);
+                owned.addAll(fs);
+                INDArray t = track(owned, AdainOps.adain(fc, fs.get(3)));
+                INDArray g = track(owned, decoder.decode(t));
+                List<INDArray> fg = encoder.encodeTaps(g);
+                owned.addAll(fg);
+                double content = fg.get(3).squaredDistance(t) / t.length();
+                double[] style = new double[4];
+                for (int i = 0; i < 4; i++) {
+                    style[i] = meanSquaredError(owned, AdainOps.mean(fg.get(i)), AdainOps.mean(fs.get(i)))
+                            + meanSquaredError(owned, AdainOps.std(fg.get(i)), AdainOps.std(fs.get(i)));
+                }
+                return new LossTerms(content, style);
+            } finally {
+                owned.forEach(GraphOps::release);
+            }
+        });
+    }
+
+    private static double meanSquaredError(List<INDArray> owned, INDArray a, INDArray b) {
+        track(owned, a);
+        track(owned, b);
+        return a.squaredDistance(b) / a.length();
+    }
+
+    private static INDArray track(List<INDArray> owned, INDArray a) {
+        owned.add(a);
+        return a;
     }
 
     @Override
