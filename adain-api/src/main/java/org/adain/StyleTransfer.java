@@ -295,13 +295,16 @@ public final class StyleTransfer implements AutoCloseable {
     }
 
     /**
-     * Settings for a {@link StyleTransfer}. Required: {@link #encoder} and {@link #decoder}; everything is
-     * validated in {@link #build()}.
+     * Settings for a {@link StyleTransfer}. Required: {@link #encoder} and {@link #decoder} (or {@link #weights});
+     * everything is validated in {@link #build()}.
      */
     public static final class Builder {
         private Path encoder;
         private Path decoder;
+        private EncoderWeights encoderWeights;
+        private DecoderWeights decoderWeights;
         private String backend;
+        private BackendProvider provider;
         private long maxPixels = DEFAULT_MAX_PIXELS;
 
         private Builder() {
@@ -319,9 +322,25 @@ public final class StyleTransfer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Instead of files: weights already in memory, e.g. from a reader of your own or a test. Replaces
+         * {@link #encoder(Path)} and {@link #decoder(Path)}.
+         */
+        public Builder weights(EncoderWeights encoder, DecoderWeights decoder) {
+            this.encoderWeights = Objects.requireNonNull(encoder, "encoder weights");
+            this.decoderWeights = Objects.requireNonNull(decoder, "decoder weights");
+            return this;
+        }
+
         /** Optional: the backend by name (e.g. "dl4j"); default: the system property adain.backend, else the best. */
         public Builder backend(String name) {
             this.backend = name;
+            return this;
+        }
+
+        /** Optional: this backend instance, bypassing discovery (e.g. a conformance test of a backend). */
+        public Builder backend(BackendProvider provider) {
+            this.provider = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
@@ -339,10 +358,15 @@ public final class StyleTransfer implements AutoCloseable {
          * @throws BackendException        no (or not the named) backend is on the classpath, or it cannot start
          */
         public StyleTransfer build() {
-            if (encoder == null) {
+            boolean inMemory = encoderWeights != null;
+            if (inMemory && (encoder != null || decoder != null)) {
+                throw new InvalidRequestException("Give the weights either as files (encoder/decoder) or in memory "
+                        + "(weights), not both");
+            }
+            if (!inMemory && encoder == null) {
                 throw new InvalidRequestException("No encoder weights: call encoder(path)");
             }
-            if (decoder == null) {
+            if (!inMemory && decoder == null) {
                 throw new InvalidRequestException("No decoder weights: call decoder(path)");
             }
             if (maxPixels < (long) MIN_SIDE * MIN_SIDE) {
@@ -350,11 +374,11 @@ public final class StyleTransfer implements AutoCloseable {
                         + maxPixels);
             }
             ClassLoader loader = StyleTransfer.class.getClassLoader();
-            BackendProvider provider = Backends.select(backend, loader);
-            EncoderWeights enc = WeightFiles.readEncoder(encoder, loader);
-            DecoderWeights dec = WeightFiles.readDecoder(decoder, loader);
+            BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
+            EncoderWeights enc = inMemory ? encoderWeights : WeightFiles.readEncoder(encoder, loader);
+            DecoderWeights dec = inMemory ? decoderWeights : WeightFiles.readDecoder(decoder, loader);
             dec.checkFits(enc);
-            return new StyleTransfer(provider.load(enc, dec), provider.name(), maxPixels);
+            return new StyleTransfer(chosen.load(enc, dec), chosen.name(), maxPixels);
         }
     }
 }

@@ -170,6 +170,17 @@ class StyleTransferTest {
     }
 
     @Test
+    void weightsAndBackendCanBeGivenDirectly() {
+        org.adain.fake.FakeWeightsReader r = new org.adain.fake.FakeWeightsReader();
+        try (StyleTransfer st = StyleTransfer.builder().weights(r.readEncoder(enc), r.readDecoder(dec))
+                .backend(new org.adain.fake.FakeBackendProvider()).build()) {
+            assertThat(st.backendName()).isEqualTo("fake");
+        }
+        assertThatThrownBy(() -> StyleTransfer.builder().weights(r.readEncoder(enc), r.readDecoder(dec)).encoder(enc)
+                .build()).isInstanceOf(InvalidRequestException.class).hasMessageContaining("not both");
+    }
+
+    @Test
     void closedInstancesRefuseWork() {
         StyleTransfer st = open();
         st.close();
