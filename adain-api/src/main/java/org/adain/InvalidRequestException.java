@@ -5,4 +5,8 @@ public class InvalidRequestException extends AdainException {
     public InvalidRequestException(String message) {
         super(message);
     }
+
+    public InvalidRequestException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -188,7 +188,7 @@ public final class StyleTransfer implements AutoCloseable {
         if ((long) h * w > maxPixels) {
             throw new InvalidRequestException("The " + role + " image is " + w + "×" + h + given + " = "
                     + ((long) h * w) + " pixels, over the limit of " + maxPixels
-                    + "; choose a smaller size or raise StyleTransfer.builder().maxPixels(...)");
+                    + "; choose a smaller size or raise the pixel limit (StyleTransfer.builder().maxPixels, CLI --max-pixels)");
         }
     }
 

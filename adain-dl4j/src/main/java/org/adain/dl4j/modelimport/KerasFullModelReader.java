@@ -89,7 +89,7 @@ final class KerasFullModelReader {
             KerasModelConfig config = KerasModelConfig.parse(builder.getModelJson(), file);
             KerasTopology.Match match = encoder ? KerasTopology.encoder(config, file)
                     : KerasTopology.decoder(config, file);
-            checkStoredShapes(match, h5, encoder ? 3 : -1);
+            checkStoredShapes(match, h5, match.inputChannels());
             graph = builder.buildModel().getComputationGraph();
             return extractor.extract(match, graph);
         } catch (AdainException e) {
@@ -120,7 +120,7 @@ final class KerasFullModelReader {
         }
         convs.addAll(match.convs());
         int in = inputChannels;
-        String prev = inputChannels > 0 ? "the RGB input" : null;
+        String prev = "the InputLayer";
         for (LayerSpec conv : convs) {
             String group = WEIGHTS_ROOT + "/" + conv.name();
             if (!h5.exists(group)) {
@@ -147,13 +147,12 @@ final class KerasFullModelReader {
             long[] kernel = h5.datasetShape(group + "/" + names.get(0));
             long[] bias = h5.datasetShape(group + "/" + names.get(1));
             boolean kernelOk = kernel.length == 4 && kernel[0] == k && kernel[1] == k && kernel[3] == filters
-                    && (in < 0 || kernel[2] == in);
+                    && kernel[2] == in;
             if (!kernelOk) {
                 throw new ModelException(file + ": layer '" + conv.name() + "' has a kernel of shape "
-                        + Arrays.toString(kernel) + " (kh, kw, in, out), expected [" + k + ", " + k + ", "
-                        + (in < 0 ? "any" : String.valueOf(in)) + ", " + filters + "]: kernel_size " + k + "×" + k
-                        + " and " + filters + " filters from its config"
-                        + (in < 0 ? "" : ", " + in + " input channels from " + prev));
+                        + Arrays.toString(kernel) + " (kh, kw, in, out), expected [" + k + ", " + k + ", " + in + ", "
+                        + filters + "]: kernel_size " + k + "×" + k + " and " + filters + " filters from its config, "
+                        + in + " input channels from " + prev);
             }
             if (bias.length != 1 || bias[0] != filters) {
                 throw new ModelException(file + ": layer '" + conv.name() + "' has a bias of shape "

@@ -31,8 +31,9 @@ final class KerasTopology {
      * @param preprocess the encoder's 1×1 conv; null for a decoder
      * @param convs      the 3×3 convs in network order
      * @param lastIndex  index in the file's layer list of the last layer the network uses
+     * @param inputChannels channels the InputLayer declares (3 for an encoder)
      */
-    record Match(LayerSpec preprocess, List<LayerSpec> convs, int lastIndex) {
+    record Match(LayerSpec preprocess, List<LayerSpec> convs, int lastIndex, int inputChannels) {
     }
 
     /**
@@ -65,7 +66,7 @@ final class KerasTopology {
             checkConv(conv, 3, "relu", file);
             convs.add(conv);
         }
-        return new Match(pre, List.copyOf(convs), c.last().index());
+        return new Match(pre, List.copyOf(convs), c.last().index(), 3);
     }
 
     /**
@@ -76,7 +77,7 @@ final class KerasTopology {
         String hint = model.containsClass(POOL)
                 ? " (this looks like a VGG encoder: it has MaxPooling2D layers; pass it as the encoder)" : "";
         Cursor c = new Cursor(model.layers(), file, hint);
-        c.expect(INPUT, "the InputLayer");
+        int inputChannels = declaredChannels(c.expect(INPUT, "the InputLayer"), file);
         List<LayerSpec> convs = new ArrayList<>();
         for (int i = 0; i < DecoderWeights.CONV_COUNT; i++) {
             boolean last = i == DecoderWeights.CONV_COUNT - 1;
@@ -94,7 +95,7 @@ final class KerasTopology {
             throw new ModelException(file + ": layer " + extra.describe() + " follows the decoder's last conv '"
                     + c.last().name() + "'; the decoder must end with that linear 3×3 conv" + hint);
         }
-        return new Match(null, List.copyOf(convs), c.last().index());
+        return new Match(null, List.copyOf(convs), c.last().index(), inputChannels);
     }
 
     /** Walks the layer list in order, checking each layer's type and that it takes the previous layer's output. */
@@ -136,6 +137,20 @@ final class KerasTopology {
         LayerSpec last() {
             return layers.get(pos - 1);
         }
+    }
+
+    /**
+     * The channel count the InputLayer declares. Required: DL4J fits a stored kernel to the configured input
+     * channels, so without it a kernel with too few input channels would load as scrambled weights.
+     */
+    private static int declaredChannels(LayerSpec input, String file) {
+        JsonNode shape = input.config().has("batch_input_shape") ? input.config().get("batch_input_shape")
+                : input.config().get("batch_shape");
+        if (shape == null || !shape.isArray() || shape.size() != 4 || !shape.get(3).isIntegralNumber()) {
+            throw new ModelException(file + ": the InputLayer '" + input.name() + "' does not declare its channel "
+                    + "count (batch_input_shape " + shape + "); expected [null, null, null, channels]");
+        }
+        return shape.get(3).asInt();
     }
 
     private static void checkInputChannels(LayerSpec input, int expected, String file, String hint) {

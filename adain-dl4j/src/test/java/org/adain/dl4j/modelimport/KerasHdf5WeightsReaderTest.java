@@ -593,6 +593,20 @@ class KerasHdf5WeightsReaderTest {
         }
 
         @Test
+        void firstDecoderKernelWithFewerChannelsThanTheInputLayer() {
+            // DL4J fits the stored kernel to the configured input channels: without the InputLayer check this
+            // loaded as a scrambled [16, 24, 3, 3] kernel
+            Path f = copy("decoder_tf2.h5", tmp, "decoder.h5");
+            Hdf5Edit.replaceFloats(f, "model_weights/conv2d_9/conv2d_9/kernel:0", new long[] {3, 3, 20, 16},
+                    new float[3 * 3 * 20 * 16]);
+
+            assertThatThrownBy(() -> reader.readDecoder(f)).isInstanceOf(ModelException.class)
+                    .hasMessageStartingWith("decoder.h5: layer 'conv2d_9' has a kernel of shape [3, 3, 20, 16] "
+                            + "(kh, kw, in, out), expected [3, 3, 24, 16]")
+                    .hasMessageContaining("24 input channels from the InputLayer");
+        }
+
+        @Test
         void transposedKernelWithTheSameElementCount() {
             // DL4J alone would silently reshape this one; the shape check must not
             Path f = copy("encoder_tf2.h5", tmp, "encoder.h5");

@@ -1,0 +1,343 @@
+package org.adain.examples.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.adain.AdainException;
+import org.adain.ImageException;
+import org.adain.ImageTensor;
+import org.adain.Images;
+import org.adain.SpatialMask;
+import org.adain.StyleFeatures;
+import org.adain.StyleRequest;
+import org.adain.StyleTransfer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code adain stylize}: stylises one or more contents with one or more styles. Every check that needs no
+ * model (command line, output paths, image files, mask, request parameters) runs before the model is
+ * loaded; each style is encoded once and reused for all contents.
+ */
+@Command(name = "stylize", mixinStandardHelpOptions = true, versionProvider = AdainCli.Version.class,
+        sortOptions = false,
+        description = {"Stylize content images with one or more style images.", "",
+                "Several --style images are interpolated (weights from --style-weights, default equal); with "
+                        + "--mask the first style paints the white (1) part of the mask and the second the black "
+                        + "(0) part."},
+        footer = {"",
+                "Output naming:",
+                "  One --content: OUT is the output file, PNG or JPEG by its extension (.png,",
+                "    .jpg, .jpeg). If OUT is an existing directory or ends with '/', the",
+                "    result goes into it, named as below.",
+                "  Several --content: OUT is a directory (created if missing); each result",
+                "    is OUT/<content-basename>_stylized.<ext>, where <ext> is the first",
+                "    content's extension if it is png, jpg or jpeg (any case), else png.",
+                "    E.g. --content a.jpg --content b.png --output out writes",
+                "    out/a_stylized.jpg and out/b_stylized.jpg.",
+                "  An output is never allowed to be one of the inputs.",
+                "",
+                "Progress goes to stderr; the path of each written image to stdout.",
+                "",
+                "Example:",
+                "  adain stylize --encoder vgg_normalised.h5 --decoder decoder.h5 \\",
+                "      --content photo.jpg --style starry.jpg --alpha 0.8 --output out.png"})
+final class StylizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--encoder", required = true, paramLabel = "FILE",
+            description = "Encoder weights: the normalised VGG-19 (or Keras VGG19 notop), e.g. a Keras .h5 file.")
+    Path encoder;
+
+    @Option(names = "--decoder", required = true, paramLabel = "FILE",
+            description = "Decoder weights trained for that encoder.")
+    Path decoder;
+
+    @Option(names = "--content", required = true, arity = "1..*", paramLabel = "IMAGE",
+            description = "Content image(s). Repeat the option or list several files after it.")
+    List<Path> contents;
+
+    @Option(names = "--style", required = true, arity = "1..*", paramLabel = "IMAGE",
+            description = "Style image(s). Several styles are interpolated; with --mask give exactly two.")
+    List<Path> styles;
+
+    @Option(names = "--style-weights", split = ",", paramLabel = "W",
+            description = "Interpolation weights, one non-negative number per --style, comma-separated "
+                    + "(1,2,3 or 0.1,0.2,0.3); normalised to sum 1. Default: equal weights.")
+    List<Double> styleWeights;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1",
+            description = "Content/style trade-off in [0, 1]: 0 keeps the content's features, 1 is full style. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double alpha;
+
+    @Option(names = "--preserve-color",
+            description = "Keep the content's colours: recolour each style to the content (CORAL) before the "
+                    + "transfer.")
+    boolean preserveColor;
+
+    @Option(names = "--mask", paramLabel = "IMAGE",
+            description = "Spatial control: a black-and-white image (PNG) the size of the content; white takes the "
+                    + "first --style, black the second. No grey levels.")
+    Path mask;
+
+    @Option(names = "--content-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
+            description = "Resize each content so its shorter side is N pixels; 0 keeps the original size. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int contentSize;
+
+    @Option(names = "--style-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
+            description = "Resize each style so its shorter side is N pixels; 0 keeps the original size. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int styleSize;
+
+    @Option(names = "--crop",
+            description = "After resizing, keep the centre N×N square of contents and styles (the shorter side's "
+                    + "square when N is 0).")
+    boolean crop;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+            description = "Output image (.png/.jpg/.jpeg) or directory; see 'Output naming' below.")
+    String output;
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend to run on, e.g. dl4j. Default: the system property adain.backend, else the "
+                    + "best one found ('adain env' lists them).")
+    String backend;
+
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + StyleTransfer.DEFAULT_MAX_PIXELS,
+            description = "Refuse any image with more than N pixels after resizing (protects memory). "
+                    + "Default: ${DEFAULT-VALUE} (2048×2048).")
+    long maxPixels;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
+    boolean quiet;
+
+    @Mixin
+    DebugOption debug;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Progress progress = new Progress(spec.commandLine().getErr(), !quiet);
+        try {
+            checkOptions();
+            OutputPlan plan;
+            try {
+                plan = OutputPlan.of(output, contents);
+            } catch (OutputPlan.UsageError e) {
+                throw usage(e.getMessage());
+            }
+            plan.refuseInputs(inputs()); // first: "out.h5 is the encoder" beats "out.h5 is not an image format"
+            plan.checkWritable();
+            return stylizeAll(plan, progress, out);
+        } finally {
+            progress.failed(); // no-op unless a step was interrupted by an exception
+        }
+    }
+
+    /** Values picocli cannot check by type alone; named after the option the user typed. */
+    private void checkOptions() {
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw usage("--alpha must be in [0, 1], got " + alpha);
+        }
+        if (contentSize < 0) {
+            throw usage("--content-size must be ≥ 0 (0 keeps the original size), got " + contentSize);
+        }
+        if (styleSize < 0) {
+            throw usage("--style-size must be ≥ 0 (0 keeps the original size), got " + styleSize);
+        }
+        long minPixels = (long) StyleTransfer.MIN_SIDE * StyleTransfer.MIN_SIDE;
+        if (maxPixels < minPixels) {
+            throw usage("--max-pixels must be at least " + minPixels + ", got " + maxPixels);
+        }
+        if (styleWeights != null) {
+            if (mask != null) {
+                throw usage("--style-weights cannot be combined with --mask: the mask decides which style "
+                        + "paints where");
+            }
+            if (styleWeights.size() != styles.size()) {
+                throw usage("--style-weights has " + styleWeights.size() + " value(s) but " + styles.size()
+                        + " --style image(s) were given; give one weight per style");
+            }
+            double sum = 0;
+            for (int i = 0; i < styleWeights.size(); i++) {
+                double w = styleWeights.get(i);
+                if (!Double.isFinite(w) || w < 0) {
+                    throw usage("--style-weights: weight " + (i + 1) + " is " + w
+                            + "; weights must be finite and ≥ 0");
+                }
+                sum += w;
+            }
+            if (!(sum > 0)) {
+                throw usage("--style-weights are all 0; at least one must be positive");
+            }
+        }
+        if (mask != null && styles.size() != 2) {
+            throw usage("--mask needs exactly two --style images (first for the white part, second for the black "
+                    + "part), got " + styles.size());
+        }
+    }
+
+    /** Every file the run reads, with its role, for the output-is-an-input check. */
+    private List<Map.Entry<String, Path>> inputs() {
+        List<Map.Entry<String, Path>> inputs = new ArrayList<>();
+        contents.forEach(p -> inputs.add(Map.entry("content", p)));
+        styles.forEach(p -> inputs.add(Map.entry("style", p)));
+        if (mask != null) {
+            inputs.add(Map.entry("mask", mask));
+        }
+        inputs.add(Map.entry("encoder", encoder));
+        inputs.add(Map.entry("decoder", decoder));
+        return inputs;
+    }
+
+    private int stylizeAll(OutputPlan plan, Progress progress, PrintWriter out) {
+        List<BufferedImage> styleImages = new ArrayList<>(styles.size());
+        for (Path s : styles) {
+            styleImages.add(Images.read(s));
+        }
+        SpatialMask spatialMask = mask == null ? null
+                : withContext("mask " + mask, () -> SpatialMask.fromImage(Images.read(mask)));
+        BufferedImage firstContent = preflight(styleImages, spatialMask);
+        if (plan.directory() != null) {
+            try {
+                Files.createDirectories(plan.directory());
+            } catch (IOException e) {
+                throw new InputException("Cannot create the output directory " + plan.directory() + ": " + e, e);
+            }
+        }
+
+        progress.begin("loading model");
+        StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
+                .maxPixels(maxPixels);
+        if (backend != null) {
+            builder.backend(backend);
+        }
+        try (StyleTransfer transfer = builder.build()) {
+            progress.done(transfer.backendName());
+            List<StyleFeatures> encoded = new ArrayList<>();
+            try {
+                // With --preserve-color the style is recoloured per content, so cached features would not
+                // save the encoder pass (see StyleFeatures): the images go into each request instead.
+                if (!preserveColor) {
+                    for (int k = 0; k < styles.size(); k++) {
+                        Path s = styles.get(k);
+                        progress.begin("encoding style " + (k + 1) + "/" + styles.size() + " " + s.getFileName());
+                        BufferedImage image = styleImages.get(k);
+                        encoded.add(withContext("style " + s, () -> transfer.encodeStyle(image, styleSize, crop)));
+                        progress.done();
+                    }
+                }
+                for (int i = 0; i < contents.size(); i++) {
+                    Path c = contents.get(i);
+                    progress.begin("[" + (i + 1) + "/" + contents.size() + "] stylizing " + c.getFileName());
+                    BufferedImage content = i == 0 ? firstContent : Images.read(c);
+                    firstContent = null;
+                    StyleRequest.Builder b = request(content, spatialMask);
+                    for (int k = 0; k < styles.size(); k++) {
+                        if (preserveColor) {
+                            addStyle(b, k, styleImages.get(k));
+                        } else {
+                            addStyle(b, k, encoded.get(k));
+                        }
+                    }
+                    BufferedImage result = withContext("content " + c, () -> transfer.stylize(b.build()));
+                    Path target = plan.files().get(i);
+                    Images.write(result, target);
+                    progress.done();
+                    out.println(target);
+                    out.flush();
+                }
+            } finally {
+                encoded.forEach(StyleFeatures::close);
+            }
+        }
+        return AdainCli.EXIT_OK;
+    }
+
+    /**
+     * Decodes every content and builds its request without a model, so a corrupt file or a bad mask among
+     * many inputs is reported before the model loads and before any output is written. Returns the first
+     * content; the others are decoded again when their turn comes, which bounds memory for long batches.
+     */
+    private BufferedImage preflight(List<BufferedImage> styleImages, SpatialMask spatialMask) {
+        List<ImageTensor> styleTensors = styleImages.stream().map(ImageTensor::fromImage).toList();
+        BufferedImage first = null;
+        for (int i = 0; i < contents.size(); i++) {
+            BufferedImage content = Images.read(contents.get(i));
+            StyleRequest.Builder check = request(content, spatialMask);
+            for (int k = 0; k < styleTensors.size(); k++) {
+                addStyle(check, k, styleTensors.get(k));
+            }
+            withContext("content " + contents.get(i), check::build);
+            if (i == 0) {
+                first = content;
+            }
+        }
+        return first;
+    }
+
+    private StyleRequest.Builder request(BufferedImage content, SpatialMask spatialMask) {
+        return StyleRequest.builder().content(content).alpha(alpha).preserveColor(preserveColor)
+                .mask(spatialMask).contentSize(contentSize).styleSize(styleSize).crop(crop);
+    }
+
+    /** Adds style k (an image, pixels or encoded features) with its weight; no weights at all unless given. */
+    private void addStyle(StyleRequest.Builder b, int k, Object style) {
+        // The API refuses explicit weights together with a mask, so "not given" must stay "not given".
+        boolean weighted = styleWeights != null;
+        double w = weighted ? styleWeights.get(k) : 1;
+        if (style instanceof StyleFeatures f) {
+            if (weighted) {
+                b.style(f, w);
+            } else {
+                b.style(f);
+            }
+        } else if (style instanceof BufferedImage img) {
+            if (weighted) {
+                b.style(img, w);
+            } else {
+                b.style(img);
+            }
+        } else if (style instanceof ImageTensor t) {
+            if (weighted) {
+                b.style(t, w);
+            } else {
+                b.style(t);
+            }
+        } else {
+            throw new IllegalArgumentException("Not a style: " + style);
+        }
+    }
+
+    /**
+     * Runs a library call and, if it rejects its input, says which file it was about: the library sees pixels,
+     * not file names. Messages that already name a file (reading it) pass through unchanged.
+     */
+    private static <T> T withContext(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (InputException | ImageException e) {
+            throw e;
+        } catch (AdainException e) {
+            throw new InputException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,157 @@
+package org.adain.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The executable fat jar as users get it: merged service files, manifest, no stale signatures, and real runs
+ * in a fresh JVM (native libraries load from inside the jar; stderr holds nothing but our own lines, which
+ * in-process tests cannot see for natively printed text). Runs in the verify phase, after the shade step;
+ * the jar's path comes from the system property adain.jar.
+ */
+class ShadedJarTest {
+    static Path jar;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void findJar() {
+        String property = System.getProperty("adain.jar");
+        assertThat(property).as("system property adain.jar (set by the pom)").isNotNull();
+        jar = Path.of(property);
+        assertThat(jar).isRegularFile();
+    }
+
+    @Test
+    void sizeIsSane() throws IOException {
+        // ND4J's natives for one platform are ~100 MB compressed; several platforms would be far more.
+        assertThat(Files.size(jar)).isBetween(1L << 20, 300L << 20);
+    }
+
+    @Test
+    void manifestNamesTheMainClassAndNoSignatureRemains() throws IOException {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            assertThat(jf.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo(AdainCli.class.getName());
+            assertThat(Collections.list(jf.entries()).stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("META-INF/") && n.matches("META-INF/[^/]+\\.(SF|DSA|RSA)")))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void serviceFilesAreMergedAndEveryListedClassIsInTheJar() throws IOException {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            List<String> services = Collections.list(jf.entries()).stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("META-INF/services/") && !n.endsWith("/")).toList();
+            assertThat(services).contains("META-INF/services/org.adain.spi.BackendProvider",
+                    "META-INF/services/org.adain.spi.WeightsReader",
+                    "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend");
+            for (String service : services) {
+                List<String> providers = providers(jf, service);
+                assertThat(providers).as(service).isNotEmpty();
+                for (String provider : providers) {
+                    assertThat(jf.getEntry(provider.replace('.', '/') + ".class"))
+                            .as(provider + " listed in " + service).isNotNull();
+                }
+            }
+            assertThat(providers(jf, "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend"))
+                    .contains("org.nd4j.linalg.cpu.nativecpu.CpuBackend");
+            // The test-only providers of this module must not leak into the product.
+            assertThat(providers(jf, "META-INF/services/org.adain.spi.BackendProvider"))
+                    .doesNotContain(FaultyBackend.class.getName());
+        }
+    }
+
+    private static List<String> providers(JarFile jf, String service) throws IOException {
+        ZipEntry e = jf.getEntry(service);
+        assertThat(e).as(service).isNotNull();
+        List<String> names = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(jf.getInputStream(e),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                String name = line.replaceAll("#.*", "").strip();
+                if (!name.isEmpty()) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void version() throws Exception {
+        Result r = java("--version");
+        assertThat(r.code).as(r.toString()).isZero();
+        assertThat(r.out).startsWith("adain 0.");
+    }
+
+    @Test
+    void envFindsTheBackend() throws Exception {
+        Result r = java("env");
+        assertThat(r.code).as(r.toString()).isZero();
+        assertThat(r.out).contains("backend dl4j").doesNotContain("failed to start");
+    }
+
+    @Test
+    void stylizesEndToEnd() throws Exception {
+        Path out = dir.resolve("out.png");
+        Result r = java("stylize", "--encoder", Fixtures.encoder(dir).toString(), "--decoder",
+                Fixtures.decoder(dir).toString(), "--content", Fixtures.content(dir).toString(), "--style",
+                Fixtures.style(dir, 0).toString(), "--content-size", "0", "--style-size", "0", "--output",
+                out.toString());
+
+        assertThat(r.code).as(r.toString()).isZero();
+        assertThat(Fixtures.read(out).getWidth()).isEqualTo(64);
+        assertThat(r.out).isEqualTo(out + System.lineSeparator());
+        // Only our progress lines: no logging, no native library chatter.
+        assertThat(r.err.lines()).as(r.toString()).allMatch(l -> l.startsWith("loading model ... ")
+                || l.startsWith("encoding style ") || l.startsWith("[1/1] stylizing "));
+    }
+
+    @Test
+    void truncatedWeightsGiveOneLineEvenFromNativeCode() throws Exception {
+        Path truncated = Fixtures.firstBytes(Fixtures.encoder(dir), 0.6, dir.resolve("cut.h5"));
+        Result r = java("stylize", "-q", "--encoder", truncated.toString(), "--decoder",
+                Fixtures.decoder(dir).toString(), "--content", Fixtures.content(dir).toString(), "--style",
+                Fixtures.style(dir, 0).toString(), "--output", dir.resolve("out.png").toString());
+
+        assertThat(r.code).as(r.toString()).isEqualTo(1);
+        assertThat(r.err.lines()).as(r.toString()).hasSize(1);
+        assertThat(r.err).startsWith("adain: error: ").contains("cut.h5");
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    private Result java(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx1g", "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
+                .start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("java -jar adain.jar timed out: " + command);
+        }
+        return new Result(p.exitValue(), Files.readString(stdout), Files.readString(stderr));
+    }
+}

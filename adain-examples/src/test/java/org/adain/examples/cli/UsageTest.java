@@ -1,0 +1,106 @@
+package org.adain.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Help, version, env, and command lines picocli rejects (exit 2, one line). */
+class UsageTest {
+    @Test
+    void helpListsTheCommands() {
+        CliRun run = CliRun.of("--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Usage: adain", "stylize", "env", "Exit codes");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void stylizeHelpDocumentsEveryOptionAndTheOutputNaming() {
+        CliRun run = CliRun.of("stylize", "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("--encoder", "--decoder", "--content", "--style", "--style-weights",
+                "--alpha", "--preserve-color", "--mask", "--content-size", "--style-size", "--crop", "--output",
+                "--backend", "--max-pixels", "--debug", "Default: 512", "Default: 1.",
+                "OUT/<content-basename>_stylized.<ext>", "else png");
+    }
+
+    @Test
+    void helpCommand() {
+        CliRun run = CliRun.of("help", "stylize");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Usage: adain stylize");
+    }
+
+    @Test
+    void version() {
+        CliRun run = CliRun.of("--version");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("adain 0.").contains("Java ");
+        assertThat(run.out()).doesNotContain("${", "unknown");
+    }
+
+    @Test
+    void envPrintsTheDebugEnvironment() {
+        CliRun run = CliRun.of("env");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("adain environment", "java:", "backend");
+    }
+
+    @Test
+    void noCommand() {
+        CliRun run = CliRun.of();
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errorLine()).contains("Missing command", "adain --help");
+    }
+
+    @Test
+    void unknownCommand() {
+        CliRun run = CliRun.of("paint");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errorLine()).contains("paint");
+    }
+
+    @Test
+    void unknownOption() {
+        CliRun run = CliRun.of("stylize", "--colour", "--encoder", "e", "--decoder", "d", "--content", "c",
+                "--style", "s", "--output", "o.png");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errorLine()).contains("--colour", "adain stylize --help");
+    }
+
+    @Test
+    void missingRequiredOptions() {
+        CliRun run = CliRun.of("stylize", "--content", "c.png");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errorLine()).contains("--encoder", "--decoder", "--style", "--output");
+    }
+
+    @Test
+    void alphaThatIsNotANumber() {
+        CliRun run = CliRun.of("stylize", "--alpha", "lots", "--encoder", "e", "--decoder", "d", "--content", "c",
+                "--style", "s", "--output", "o.png");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errorLine()).contains("--alpha", "lots");
+    }
+
+    @Test
+    void debugAnywhereStillGivesOneLineForUsageErrors() {
+        for (String[] args : new String[][] {{"--debug", "stylize", "--alpha", "x"},
+                {"stylize", "--alpha", "x", "--debug"}}) {
+            CliRun run = CliRun.of(args);
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.errLines()).hasSize(1);
+            assertThat(run.errorLine()).contains("--alpha");
+        }
+    }
+
+    @Test
+    void oneLineJoinsMultiLineMessages() {
+        assertThat(AdainCli.oneLine("first\n  second\r\nthird  ")).isEqualTo("first; second; third");
+        assertThat(AdainCli.oneLine(null)).isEqualTo("(no message)");
+    }
+}
