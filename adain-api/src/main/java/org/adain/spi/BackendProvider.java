@@ -27,6 +27,14 @@ public interface BackendProvider {
      */
     StyleModel load(EncoderWeights encoder, DecoderWeights decoder);
 
+    /**
+     * Starts decoder training from {@code initial} with the encoder frozen. Backends that cannot train keep this
+     * default, and their {@link StyleModel#capabilities()} lack {@link StyleModel.Capability#TRAINING}.
+     */
+    default DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
+        throw new org.adain.BackendException("Backend '" + name() + "' cannot train decoders");
+    }
+
     /** Multi-line description of the runtime (native library, device, threads, memory) for bug reports. */
     default String describeEnvironment() {
         return name();
