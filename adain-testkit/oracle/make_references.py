@@ -7,7 +7,9 @@ from the formulas of the project's SEMANTICS.md ("port" semantics):
 
   images/   small 8-bit PNG inputs cut from the shared real photos
   models/   small random-weight Keras HDF5 files in the layouts real Keras writes
-  cases/    expected tensors (.npy, '<f8', C order)
+  weights/  the same weights as .npy (OIHW kernels and biases, '<f4'), for readers without HDF5
+  cases/    expected tensors (.npy, '<f8', C order): features, transfers, quantisation, resizing,
+            statistics, AdaIN, training losses, gradients and Adam steps
   cases.json  the manifest the Java side reads
 
 Run with Debian's interpreter (it has python3-torch, python3-numpy, python3-h5py, python3-pil):
@@ -108,6 +110,13 @@ IMAGE_SPECS = [
     ("style_3", "style/brushstrokes.jpg", 48, 48, None),
 ]
 MASK_SPEC = ("mask_48x64", "mask/mask.png", 64, 48, 32)     # same box as content_48x64
+TRAIN_SPECS = [
+    # the fixed training batch of the losses / gradients / adam cases: 2 (content, style) pairs, 64x64
+    ("train_content_0", "content/cornell.jpg", 64, 64, None),
+    ("train_content_1", "content/chicago.jpg", 64, 64, None),
+    ("train_style_0", "style/mondrian_cropped.jpg", 64, 64, None),
+    ("train_style_1", "style/woman_with_hat_matisse.jpg", 64, 64, None),
+]
 
 
 def make_images(src_dir):
@@ -115,7 +124,7 @@ def make_images(src_dir):
     os.makedirs(img_dir, exist_ok=True)
     info = {}
     have_src = src_dir is not None and os.path.isdir(src_dir)
-    for ident, rel, w, h, top in IMAGE_SPECS + [MASK_SPEC]:
+    for ident, rel, w, h, top in IMAGE_SPECS + [MASK_SPEC] + TRAIN_SPECS:
         dst = os.path.join(img_dir, ident + ".png")
         if have_src:
             im = Image.open(os.path.join(src_dir, rel))
@@ -741,8 +750,8 @@ def expected_entry(case, key, a64, a32, exact=False):
 
 def finish_case(entry, expected):
     entry["expected"] = expected
-    entry["float32_error"] = max(e["float32_error"] for e in expected)
-    entry["tolerance"] = max(e["tolerance"] for e in expected)
+    entry["float32_error"] = max((e["float32_error"] for e in expected), default=0.0)   # none: an error case
+    entry["tolerance"] = max((e["tolerance"] for e in expected), default=0.0)
     return entry
 
 
@@ -879,13 +888,445 @@ def make_cases(net, images, rng):
     return cases
 
 
+# ----------------------------------------------------------------------------------------------
+# 7. weights as .npy (OIHW kernels, biases; '<f4': exactly the float32 values of the .h5 files)
+# ----------------------------------------------------------------------------------------------
+
+ENCODER_ROLES = ["conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3", "conv3_4",
+                 "conv4_1"]
+TAP_ORDER = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
+
+
+def weight_sets(enc, dec, vgg):
+    """id -> (kind, model ids holding the same weights, note, [(role, name, h5 names, (w, b), activation)])."""
+    norm_convs = [op for op in NORM_ENCODER if op[0] == "conv"]
+    vgg_convs = [op for op in VGG19_NOTOP if op[0] == "conv"][:len(ENCODER_ROLES)]
+    dec_convs = [op for op in DECODER if op[0] == "conv"]
+    assert len(norm_convs) == 1 + len(ENCODER_ROLES) and vgg_convs[-1][1] == "block4_conv1"
+    norm = []
+    for i, op in enumerate(norm_convs):
+        role = "preprocess" if i == 0 else ENCODER_ROLES[i - 1]
+        norm.append((role, op[1], {"encoder_tf2": op[1], "encoder_keras23": op[1]}, enc[op[1]], op[5]))
+    apps = [(ENCODER_ROLES[i], op[1], {"vgg19_notop": op[1], "vgg19_notop_keras2": op[1]}, vgg[op[1]], op[5])
+            for i, op in enumerate(vgg_convs)]
+    decl = []
+    for i, op in enumerate(dec_convs):
+        k23 = "dec_%s" % op[1].replace("d", "conv", 1)
+        decl.append(("conv%d" % i, k23, {"decoder_tf2": "conv2d_%d" % (9 + i), "decoder_keras23": k23},
+                     dec[op[1]], op[5]))
+    return {
+        "normalised": ("NORMALISED_VGG19", ["encoder_tf2", "encoder_keras23"],
+                       "the normalised encoder up to relu4_1: the 1x1 preprocessing conv, then conv1_1..conv4_1 "
+                       "(encoder_keras23.h5 also holds block4_conv2, which is not part of it)", norm),
+        "keras_apps": ("KERAS_APPLICATIONS_VGG19", ["vgg19_notop", "vgg19_notop_keras2"],
+                       "the first 9 convs of the Keras-applications VGG19 notop (block1_conv1..block4_conv1, "
+                       "up to relu4_1); the .h5 files also hold block4_conv2..block5_conv4", apps),
+        "decoder": ("DECODER", ["decoder_tf2", "decoder_keras23"],
+                    "the decoder, convs 0..8 in model order (ReLU after 0..7, linear 8; nearest x2 upsampling "
+                    "after 0, 4, 6)", decl),
+    }
+
+
+def save_f4(rel, arr):
+    a = np.asarray(arr, dtype=np.float64)
+    b = a.astype("<f4")
+    assert np.array_equal(b.astype(np.float64), a), rel          # exactly float32 values
+    path = os.path.join(OUT, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    np.save(path, np.ascontiguousarray(b), allow_pickle=False)
+
+
+def make_weight_arrays(enc, dec, vgg):
+    section = {}
+    for ident, (kind, models, note, layers) in weight_sets(enc, dec, vgg).items():
+        entries = []
+        for role, name, h5names, (w, b), act in layers:
+            kr = "weights/%s/%s_kernel.npy" % (ident, role)
+            br = "weights/%s/%s_bias.npy" % (ident, role)
+            save_f4(kr, w)
+            save_f4(br, b)
+            entries.append({"role": role, "name": name, "shape": list(w.shape), "kernel": kr, "bias": br,
+                            "activation": act, "h5_layer_names": h5names})
+        section[ident] = {"kind": kind, "models": models, "dtype": "<f4", "layout": "kernel OIHW [out, in, kh, kw], "
+                          "bias [out]", "description": note, "layers": entries}
+    # read every .h5 back (model_config / layer_names order, weight_names order) and compare exactly
+    for ident, sec in section.items():
+        for mid in sec["models"]:
+            got = read_keras_conv_weights(os.path.join(OUT, "models", mid + ".h5"))
+            for e, (lname, (k, b)) in zip(sec["layers"], got):
+                assert lname == e["h5_layer_names"][mid], (mid, lname, e["h5_layer_names"][mid])
+                kn = np.load(os.path.join(OUT, e["kernel"]))
+                bn = np.load(os.path.join(OUT, e["bias"]))
+                assert kn.dtype == np.dtype("<f4") and bn.dtype == np.dtype("<f4")
+                assert np.array_equal(kn, k.transpose(3, 2, 0, 1)) and np.array_equal(bn, b), (mid, lname)
+        print("  weights/%-11s %2d convs, equal to %s" % (ident, len(sec["layers"]), " and ".join(sec["models"])))
+    return section
+
+
+# ----------------------------------------------------------------------------------------------
+# 8. statistics and AdaIN on raw feature tensors
+# ----------------------------------------------------------------------------------------------
+
+def stats_of(x, dt):
+    v = tens(x, dt)
+    N, Cc = v.shape[:2]
+    m, s = mean_std(v.reshape(N, Cc, -1))
+    return m.reshape(N, Cc, 1, 1), s.reshape(N, Cc, 1, 1)
+
+
+def make_feature_cases(rng):
+    f64, f32_ = torch.float64, torch.float32
+    cases = []
+    err_note = ("a single position has no unbiased variance (0/0): the port gives NaN; the contract "
+                "(StyleModel.std, AdaIN) is an InvalidRequestException naming the shape")
+
+    def stats_case(name, description, x, expect_error=False, extra=None):
+        rel = "cases/%s/input.npy" % name
+        save_npy(rel, x)
+        entry = {"name": name, "kind": "statistics", "description": description}
+        params = {"statistic": "mean over HxW; std = sqrt(unbiased variance over HxW + eps)", "eps": EPS,
+                  "input_shape": list(x.shape)}
+        params.update(extra or {})
+        exp = []
+        if expect_error:
+            m, s = stats_of(x, f64)
+            assert torch.isnan(s).all() and not torch.isnan(m).any()
+            entry["expect_error"] = True
+            params.update({"error": "InvalidRequestException", "operations": ["std"], "port_result": "NaN",
+                           "error_reason": err_note})
+        else:
+            m64, s64 = stats_of(x, f64)
+            m32, s32 = stats_of(x, f32_)
+            exp = [expected_entry(name, "mean", np64(m64), np64(m32)),
+                   expected_entry(name, "std", np64(s64), np64(s32))]
+        entry.update({"inputs": {"features": rel}, "parameters": params})
+        cases.append(finish_case(entry, exp))
+
+    def adain_case(name, description, xc, xs, expect_error=False):
+        rc, rs = "cases/%s/content.npy" % name, "cases/%s/style.npy" % name
+        save_npy(rc, xc)
+        save_npy(rs, xs)
+        entry = {"name": name, "kind": "adain", "description": description}
+        params = {"formula": "(c - mean(c)) / std(c) * std(s) + mean(s), per sample and channel, "
+                             "std = sqrt(unbiased variance + eps)", "eps": EPS,
+                  "content_shape": list(xc.shape), "style_shape": list(xs.shape)}
+        exp = []
+        if expect_error:
+            o = adain(tens(xc, f64), tens(xs, f64))
+            assert torch.isnan(o).all()
+            entry["expect_error"] = True
+            params.update({"error": "InvalidRequestException", "operations": ["adain", "std"],
+                           "port_result": "NaN", "error_reason": err_note})
+        else:
+            r = {}
+            for dt in (f64, f32_):
+                mc, sc = stats_of(xc, dt)
+                ms, ss = stats_of(xs, dt)
+                r[dt] = {"output": adain(tens(xc, dt), tens(xs, dt)), "content_mean": mc, "content_std": sc,
+                         "style_mean": ms, "style_std": ss}
+            exp = [expected_entry(name, k, np64(r[f64][k]), np64(r[f32_][k]))
+                   for k in ("output", "content_mean", "content_std", "style_mean", "style_std")]
+        entry.update({"inputs": {"content_features": rc, "style_features": rs}, "parameters": params})
+        cases.append(finish_case(entry, exp))
+
+    # (a) batch 3, 5 channels of different location/scale (one post-ReLU), 7x6
+    loc = np.array([0.0, 0.5, 2.0, -1.0, 0.3]).reshape(1, 5, 1, 1)
+    scale = np.array([1.0, 0.2, 3.0, 0.05, 1.0]).reshape(1, 5, 1, 1)
+    x = loc + scale * rng.normal(size=(3, 5, 7, 6))
+    x[:, 4] = np.maximum(x[:, 4], 0.0)
+    stats_case("stats_3x5x7x6", "mean and std of a random 3x5x7x6 tensor (channel 4 post-ReLU, with zeros)", f32(x))
+
+    # (b) constant channels: std = sqrt(0 + eps) = sqrt(1e-5), not 0
+    x = rng.normal(0.2, 1.0, size=(2, 4, 6, 5))
+    x[0, 1] = 0.0                         # a dead ReLU channel
+    x[1, 2] = 0.3                         # a constant that float32 cannot hold exactly (0.30000001192...)
+    x = f32(x)
+    stats_case("stats_constant_channel",
+               "2x4x6x5 with constant channels (sample 0 channel 1 = 0, sample 1 channel 2 = float32(0.3)): "
+               "their std is sqrt(1e-5) = %.10f" % math.sqrt(EPS), x,
+               extra={"constant_channels": [[0, 1], [1, 2]], "constant_std": math.sqrt(EPS)})
+
+    # (c) a 1x1 spatial map: error
+    stats_case("stats_1x1", "a 2x3x1x1 map: std must be rejected (port: NaN)",
+               f32(rng.normal(0.5, 1.0, size=(2, 3, 1, 1))), expect_error=True)
+
+    # (d) AdaIN, content and style of different sizes (L = 35 vs 36: the unbiased factors do not cancel)
+    xc = rng.normal(0.3, 1.0, size=(1, 6, 5, 7)) * np.linspace(0.5, 2.0, 6).reshape(1, 6, 1, 1)
+    xs = rng.normal(-0.2, 1.5, size=(1, 6, 9, 4)) + np.linspace(-1.0, 1.0, 6).reshape(1, 6, 1, 1)
+    xc[0, 3] = np.maximum(xc[0, 3], 0.0)
+    adain_case("adain_6ch", "AdaIN of content 1x6x5x7 with style 1x6x9x4 (different H x W)", f32(xc), f32(xs))
+
+    # (e) AdaIN with batch 2: statistics per sample (sample 1 on another scale than sample 0)
+    xc = rng.normal(0.3, 1.0, size=(2, 6, 5, 7))
+    xc[1] = 3.0 * xc[1] + 1.0
+    xs = rng.normal(0.0, 1.0, size=(2, 6, 9, 4))
+    xs[0] = 0.25 * xs[0] - 0.5
+    adain_case("adain_batch2", "AdaIN with batch 2 (content 2x6x5x7, style 2x6x9x4): statistics per sample "
+               "and channel, sample k of the content with sample k of the style", f32(xc), f32(xs))
+
+    # (f) AdaIN with a 1x1 style map: error
+    adain_case("adain_style_1x1", "AdaIN of content 1x4x3x3 with a 1x4x1x1 style map: must be rejected "
+               "(port: NaN everywhere)", f32(rng.normal(size=(1, 4, 3, 3))), f32(rng.normal(size=(1, 4, 1, 1))),
+               expect_error=True)
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
+# 9. training: losses, gradients, Adam (port semantics, SEMANTICS 9.1)
+# ----------------------------------------------------------------------------------------------
+
+TRAIN_CONTENTS = ["train_content_0", "train_content_1"]
+TRAIN_STYLES = ["train_style_0", "train_style_1"]
+CONTENT_WEIGHT, STYLE_WEIGHT = 1.0, 10.0
+ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
+ADAM_LR, ADAM_LR_DECAY = 1e-4, 5e-5          # the port's defaults (train.py)
+
+
+def decoder_params(dec, dt, requires_grad):
+    ps = []
+    for op in DECODER:
+        if op[0] == "conv":
+            w, b = dec[op[1]]
+            # clone: for float64, tens() shares memory with the numpy weights, which Adam must not change
+            ps.append(tens(w, dt).clone().requires_grad_(requires_grad))
+            ps.append(tens(b, dt).clone().requires_grad_(requires_grad))
+    return ps                                                # [w0, b0, w1, b1, ..., w8, b8]
+
+
+def decode_with(t, ps):
+    x, i = t, 0
+    for op in DECODER:
+        if op[0] == "conv":
+            x = F.conv2d(reflect_pad1(x), ps[2 * i], ps[2 * i + 1])
+            if op[5] == "relu":
+                x = torch.relu(x)
+            i += 1
+        else:
+            x = x.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
+    return x
+
+
+def training_terms(enc, ps, contents, styles, dt):
+    """The port's training forward. The target t and the style statistics depend only on the frozen
+    encoder and the images (no gradient); the gradient reaches the decoder through the encoder on g."""
+    fs = {k: v.detach() for k, v in encode_normalised(styles, enc, dt).items()}
+    t = adain(encode_normalised(contents, enc, dt)["relu4_1"], fs["relu4_1"]).detach()
+    g = decode_with(t, ps)
+    fg = encode_normalised(g, enc, dt)
+    d = fg["relu4_1"] - t
+    content = (d * d).sum() / d.numel()
+    style = []
+    for k in TAP_ORDER:
+        N, Cc = fg[k].shape[:2]
+        mg, sg = mean_std(fg[k].reshape(N, Cc, -1))
+        ms, ss = mean_std(fs[k].reshape(N, Cc, -1))
+        style.append(((mg - ms) ** 2).sum() / (N * Cc) + ((sg - ss) ** 2).sum() / (N * Cc))
+    total = CONTENT_WEIGHT * content + STYLE_WEIGHT * (style[0] + style[1] + style[2] + style[3])
+    return {"content": content, "style": style, "total": total, "target": t, "decoded": g}
+
+
+def adam_run(enc, dec, contents, styles, dt, lr, decay, steps):
+    """torch.optim.Adam semantics written out (eps added after the bias correction); lr_i = lr / (1 + decay*i)."""
+    ps = decoder_params(dec, dt, True)
+    m = [torch.zeros_like(p) for p in ps]
+    v = [torch.zeros_like(p) for p in ps]
+    b1, b2 = ADAM_BETAS
+    losses, lrs = [], []
+    for i in range(steps):
+        lr_i = lr / (1.0 + decay * i)
+        total = training_terms(enc, ps, contents, styles, dt)["total"]
+        grads = torch.autograd.grad(total, ps)
+        losses.append(total.detach())
+        lrs.append(lr_i)
+        step = i + 1
+        with torch.no_grad():
+            for p, g, mk, vk in zip(ps, grads, m, v):
+                mk.mul_(b1).add_(g, alpha=1.0 - b1)
+                vk.mul_(b2).addcmul_(g, g, value=1.0 - b2)
+                denom = vk.sqrt() / math.sqrt(1.0 - b2 ** step) + ADAM_EPS
+                p.addcdiv_(mk, denom, value=-(lr_i / (1.0 - b1 ** step)))
+    after = training_terms(enc, ps, contents, styles, dt)["total"].detach()
+    return {"losses": torch.stack(losses), "loss_after": after, "params": [p.detach() for p in ps], "lrs": lrs}
+
+
+def batch(idents, dt):
+    return tens(np.concatenate([load_rgb(k) for k in idents], axis=0), dt)
+
+
+def crosscheck_training(enc, dec, lr, decay):
+    """Independent checks of the formulas against torch.nn / torch.optim / finite differences (float64)."""
+    f64 = torch.float64
+    c, s = batch(TRAIN_CONTENTS, f64), batch(TRAIN_STYLES, f64)
+    # torch.nn modules and Tensor.var for the loss
+    net = torch.nn.Sequential()
+    convs = []
+    for op in DECODER:
+        if op[0] == "conv":
+            conv = torch.nn.Conv2d(op[2], op[3], 3).double()
+            w, b = dec[op[1]]
+            with torch.no_grad():
+                conv.weight.copy_(tens(w, f64))
+                conv.bias.copy_(tens(b, f64))
+            convs.append(conv)
+            net.append(torch.nn.ReflectionPad2d(1))
+            net.append(conv)
+            if op[5] == "relu":
+                net.append(torch.nn.ReLU())
+        else:
+            net.append(torch.nn.Upsample(scale_factor=2, mode="nearest"))
+
+    def calc_mean_std(x):
+        N, Cc = x.shape[:2]
+        var = x.reshape(N, Cc, -1).var(dim=2) + EPS
+        return x.reshape(N, Cc, -1).mean(dim=2), var.sqrt()
+
+    mse = torch.nn.MSELoss()
+
+    def nn_loss():
+        fs = encode_normalised(s, enc, f64)
+        t = adain(encode_normalised(c, enc, f64)["relu4_1"], fs["relu4_1"])
+        fg = encode_normalised(net(t), enc, f64)
+        lc = mse(fg["relu4_1"], t)
+        ls = 0
+        for k in TAP_ORDER:
+            (mg, sg), (ms, ss) = calc_mean_std(fg[k]), calc_mean_std(fs[k])
+            ls = ls + mse(mg, ms) + mse(sg, ss)
+        return lc + STYLE_WEIGHT * ls
+
+    mine = training_terms(enc, decoder_params(dec, f64, False), c, s, f64)["total"]
+    ref = nn_loss()
+    assert abs(float(mine) - float(ref)) <= 1e-12 * abs(float(ref)), (float(mine), float(ref))
+    # torch.optim.Adam with the schedule set per iteration, as train.py does
+    opt = torch.optim.Adam(net.parameters(), lr=lr, betas=ADAM_BETAS, eps=ADAM_EPS)
+    for i in range(2):
+        for grp in opt.param_groups:
+            grp["lr"] = lr / (1.0 + decay * i)
+        opt.zero_grad()
+        nn_loss().backward()
+        opt.step()
+    ours = adam_run(enc, dec, c, s, f64, lr, decay, 2)["params"]
+    worst = 0.0
+    for k, conv in enumerate(convs):
+        worst = max(worst, float((conv.weight.detach() - ours[2 * k]).abs().max()),
+                    float((conv.bias.detach() - ours[2 * k + 1]).abs().max()))
+    assert worst <= 1e-13, worst
+    # central finite differences on a few entries of the first and last conv
+    ps = decoder_params(dec, f64, True)
+    g = torch.autograd.grad(training_terms(enc, ps, c, s, f64)["total"], ps)
+    fd_worst = 0.0
+    gen = np.random.default_rng(7)
+    for pi in (0, 1, 16, 17):
+        for _ in range(4):
+            idx = tuple(int(gen.integers(0, n)) for n in ps[pi].shape)
+            h = 1e-5
+            vals = []
+            for sgn in (1.0, -1.0):
+                q = [p.detach().clone() for p in ps]
+                q[pi][idx] += sgn * h
+                vals.append(float(training_terms(enc, q, c, s, f64)["total"]))
+            fd = (vals[0] - vals[1]) / (2 * h)
+            an = float(g[pi][idx])
+            fd_worst = max(fd_worst, abs(fd - an) / max(1e-3, abs(an)))
+    assert fd_worst < 1e-5, fd_worst
+    print("  training cross-checks: loss vs nn.MSELoss/Tensor.var %.1e rel, Adam vs torch.optim.Adam %.1e, "
+          "autograd vs finite differences %.1e rel" % (abs(float(mine) - float(ref)) / abs(float(ref)), worst,
+                                                        fd_worst))
+
+
+def make_training_cases(enc, dec, images, lr, decay, steps=2):
+    f64, f32_ = torch.float64, torch.float32
+    cases = []
+    c64, s64 = batch(TRAIN_CONTENTS, f64), batch(TRAIN_STYLES, f64)
+    c32, s32 = batch(TRAIN_CONTENTS, f32_), batch(TRAIN_STYLES, f32_)
+    inputs = {"contents": [images[k]["file"] for k in TRAIN_CONTENTS],
+              "styles": [images[k]["file"] for k in TRAIN_STYLES]}
+    common = {"content_weight": CONTENT_WEIGHT, "style_weight": STYLE_WEIGHT,
+              "encoder": "models/encoder_tf2.h5", "encoder_flavour": "normalised", "encoder_weights": "normalised",
+              "decoder": "models/decoder_tf2.h5", "decoder_weights": "decoder",
+              "content_layer": "relu4_1", "style_layers": TAP_ORDER, "eps": EPS}
+
+    # -- losses
+    r64 = training_terms(enc, decoder_params(dec, f64, False), c64, s64, f64)
+    r32 = training_terms(enc, decoder_params(dec, f32_, False), c32, s32, f32_)
+    exp = [expected_entry("losses", "content", np64(r64["content"]), np64(r32["content"])),
+           expected_entry("losses", "style_layers", np64(torch.stack(r64["style"])), np64(torch.stack(r32["style"]))),
+           expected_entry("losses", "total", np64(r64["total"]), np64(r32["total"])),
+           expected_entry("losses", "target", np64(r64["target"]), np64(r32["target"])),
+           expected_entry("losses", "decoded", np64(r64["decoded"]), np64(r32["decoded"]))]
+    cases.append(finish_case({
+        "name": "losses", "kind": "losses",
+        "description": "training loss terms (LossTerms) of a batch of 2 (content, style) 64x64 pairs: content = "
+                       "mean((relu4_1(g) - t)^2), style_layers[i] = mean_NC((mu_g - mu_s)^2) + mean_NC((sd_g - sd_s)^2) "
+                       "for relu1_1..relu4_1 (port mean/std both sides), total = 1*content + 10*sum(style_layers); "
+                       "t = AdaIN(relu4_1(c), relu4_1(s)) (alpha 1), g = decoder(t)",
+        "inputs": inputs, "parameters": dict(common)}, exp))
+
+    # -- gradients of the total loss w.r.t. the first and the last decoder conv
+    grads = {}
+    for dt, c, s in ((f64, c64, s64), (f32_, c32, s32)):
+        ps = decoder_params(dec, dt, True)
+        total = training_terms(enc, ps, c, s, dt)["total"]
+        grads[dt] = (total.detach(), torch.autograd.grad(total, ps))
+    exp = [expected_entry("gradients", "loss", np64(grads[f64][0]), np64(grads[f32_][0]))]
+    for conv in (0, 8):
+        for j, part in enumerate(("kernel", "bias")):
+            exp.append(expected_entry("gradients", "grad_conv%d_%s" % (conv, part), np64(grads[f64][1][2 * conv + j]),
+                                      np64(grads[f32_][1][2 * conv + j])))
+    p = dict(common)
+    p.update({"decoder_convs": [0, 8], "wrt": "decoder conv kernels (OIHW) and biases; encoder frozen; t and the "
+                                              "style statistics detached; gradient through the encoder on g"})
+    cases.append(finish_case({
+        "name": "gradients", "kind": "gradients",
+        "description": "d total / d (first and last decoder conv kernel and bias) on the losses batch "
+                       "(content weight 1, style weight 10), float64 autograd",
+        "inputs": inputs, "parameters": p}, exp))
+
+    # -- Adam, 2 steps: the port's schedule (all decoder weights), and a large decay that makes it observable
+    def adam_case(name, lr, decay, convs, description):
+        a64 = adam_run(enc, dec, c64, s64, f64, lr, decay, steps)
+        a32 = adam_run(enc, dec, c32, s32, f32_, lr, decay, steps)
+        exp = [expected_entry(name, "losses", np64(a64["losses"]), np64(a32["losses"])),
+               expected_entry(name, "loss_after", np64(a64["loss_after"]), np64(a32["loss_after"]))]
+        init = decoder_params(dec, f64, False)
+        changes = []
+        for k in convs:
+            for j, part in enumerate(("kernel", "bias")):
+                e = expected_entry(name, "conv%d_%s" % (k, part), np64(a64["params"][2 * k + j]),
+                                   np64(a32["params"][2 * k + j]))
+                exp.append(e)
+                changes.append((np.abs(np64(a64["params"][2 * k + j]) - np64(init[2 * k + j])), e["tolerance"]))
+        alld = np.concatenate([d.ravel() for d, _ in changes])
+        p = dict(common)
+        p.update({"lr": lr, "lr_decay": decay, "lr_per_step": a64["lrs"], "beta1": ADAM_BETAS[0],
+                  "beta2": ADAM_BETAS[1], "adam_eps": ADAM_EPS, "steps": steps, "initial_decoder_weights": "decoder",
+                  "decoder_convs": list(convs),
+                  "update": "torch.optim.Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; "
+                            "w -= lr_i / (1 - b1^k) * m / (sqrt(v) / sqrt(1 - b2^k) + eps), k = i + 1; "
+                            "lr_i = lr / (1 + lr_decay * i) before iteration i = 0, 1",
+                  "max_weight_change": float(alld.max()), "median_weight_change": float(np.median(alld)),
+                  "weights_unchanged": int(np.sum(alld == 0.0)),
+                  "weights_changed_beyond_tolerance": sum(int(np.sum(d > tol)) for d, tol in changes),
+                  "weights_total": int(alld.size)})
+        cases.append(finish_case({"name": name, "kind": "adam", "description": description,
+                                  "inputs": inputs, "parameters": p}, exp))
+
+    adam_case("adam", ADAM_LR, ADAM_LR_DECAY, list(range(9)),
+              "2 Adam steps on the decoder (losses batch, content weight 1, style weight 10) from the 'decoder' "
+              "weights, lr 1e-4, decay 5e-5 (the port's): the loss at each iteration (before its update), the loss "
+              "after both, and every decoder conv kernel/bias after 2 steps")
+    adam_case("adam_lr_decay", 1e-3, 0.5, [0, 8],
+              "as adam with lr 1e-3 and lr_decay 0.5 (lr_1 = lr / 1.5), so that the schedule is observable: "
+              "losses, and the first and last decoder conv after 2 steps")
+    return cases
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--images", default="/work/shared/images",
                     help="directory with the shared source photos (content/, style/, mask/)")
     args = ap.parse_args()
 
-    for sub in ("cases", "models"):
+    for sub in ("cases", "models", "weights"):
         shutil.rmtree(os.path.join(OUT, sub), ignore_errors=True)
     os.makedirs(OUT, exist_ok=True)
 
@@ -896,6 +1337,8 @@ def main():
     print("writing models")
     make_models(enc, dec, vgg)
     verify_models(enc, dec, vgg)
+    print("writing weights as .npy")
+    weights_section = make_weight_arrays(enc, dec, vgg)
 
     print("activation ranges (float64):")
     c = tens(load_rgb("content_48x64"), torch.float64)
@@ -905,6 +1348,11 @@ def main():
         print("  keras_apps %-8s %-18s min %9.4f max %9.4f mean %8.4f" % (k, list(v.shape), v.min(), v.max(), v.mean()))
 
     cases = make_cases(net, images, rng)
+    # new cases draw from their own generator, so the draws of the older cases stay as they were
+    rng2 = np.random.default_rng(SEED + 1)
+    cases += make_feature_cases(rng2)
+    crosscheck_training(enc, dec, ADAM_LR, ADAM_LR_DECAY)
+    cases += make_training_cases(enc, dec, images, ADAM_LR, ADAM_LR_DECAY)
     manifest = {
         "format_version": 1,
         "semantics": "port",
@@ -920,6 +1368,11 @@ def main():
                        "(decoded_size gives the uncropped size)",
             "tolerance": "per expected array: max(1e-5, 10 x max|float32 torch - float64|), rounded up "
                          "to 2 significant digits; 0 = exact; case tolerance = max over its arrays",
+            "weights": "weights/<id>/<role>_kernel.npy (OIHW) and _bias.npy, little-endian float32 '<f4': "
+                       "exactly the float32 values of the .h5 files",
+            "scalars": "a scalar expected value (a loss) is stored with shape [1]",
+            "expect_error": "a case with expect_error true has no expected arrays: the operation must throw "
+                            "(parameters.error names the exception)",
         },
         "topology": {"a": A, "b": B, "c": C, "d": D},
         "images": images,
@@ -948,6 +1401,7 @@ def main():
                                              % TF2_KERAS_VERSION,
                                    "same_weights_as": "vgg19_notop"},
         },
+        "weights": weights_section,
         "cases": cases,
     }
     with open(os.path.join(OUT, "cases.json"), "w", encoding="utf-8", newline="\n") as fh:

@@ -1,23 +1,28 @@
 package org.adain.testkit.reference;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.adain.spi.DecoderWeights;
+import org.adain.spi.EncoderWeights;
 
 /**
  * One reference case of {@code cases.json}. Paths (inputs, models, expected files) are resource
  * paths relative to {@link ReferenceCases#RESOURCE_ROOT}; open them with the static helpers of
  * {@link ReferenceCases} ({@code copyTo}, {@code imageTensor}, {@code array}, ...).
  *
- * @param inputs     raw {@code inputs} object (values: a path or a list of paths)
- * @param parameters raw {@code parameters} object; the typed getters below read it
- * @param tolerance  the largest tolerance of the case's expected arrays
+ * @param inputs      raw {@code inputs} object (values: a path or a list of paths)
+ * @param parameters  raw {@code parameters} object; the typed getters below read it
+ * @param tolerance   the largest tolerance of the case's expected arrays (0 for an error case)
+ * @param expectError the operation must fail ({@code expect_error} in the manifest): such a case has no
+ *                    expected arrays and {@link #expectedException()} names the exception
  */
 public record ReferenceCase(String name, Kind kind, String description, Map<String, Object> inputs,
                             Map<String, Object> parameters, List<ExpectedArray> expected,
-                            double tolerance, double float32Error) {
+                            double tolerance, double float32Error, boolean expectError) {
 
     /** What a case exercises. */
     public enum Kind {
@@ -30,7 +35,28 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
         /** 8-bit quantisation of {@code inputs.tensor} by the port rule. */
         QUANTISE,
         /** the port's test-time PIL resize (+ centre crop) of {@code inputs.image}. */
-        RESIZE;
+        RESIZE,
+        /**
+         * per-sample, per-channel {@code mean} and {@code std} (sqrt(unbiased variance + eps)), both
+         * {@code N×C×1×1}, of the raw feature tensor {@code inputs.features}; or, with {@link #expectError()},
+         * a map whose std must be rejected (1×1: the port gives NaN).
+         */
+        STATISTICS,
+        /**
+         * AdaIN of {@code inputs.content_features} with {@code inputs.style_features} (different H×W allowed,
+         * statistics per sample): {@code output} and the four statistics; or an error case.
+         */
+        ADAIN,
+        /**
+         * the training loss terms ({@code org.adain.spi.LossTerms}) of a batch of (content, style) pairs
+         * ({@code inputs.contents}, {@code inputs.styles}): {@code content}, {@code style_layers} (4),
+         * {@code total} (content weight 1, style weight 10), plus {@code target} and {@code decoded}.
+         */
+        LOSSES,
+        /** gradients of the total loss w.r.t. decoder conv kernels/biases ({@code grad_conv<i>_kernel|bias}). */
+        GRADIENTS,
+        /** Adam steps on the decoder: {@code losses} per step, {@code loss_after}, {@code conv<i>_kernel|bias}. */
+        ADAM;
 
         static Kind of(String s, String where) {
             for (Kind k : values()) {
@@ -47,6 +73,22 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
         inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         expected = List.copyOf(expected);
+        if (expectError != expected.isEmpty()) {
+            throw new IllegalArgumentException("case " + name + ": " + (expectError
+                    ? "an expect_error case must have no expected arrays"
+                    : "no expected arrays (and not an expect_error case)"));
+        }
+    }
+
+    /**
+     * The simple name of the exception the operation must throw in an {@link #expectError()} case
+     * (e.g. {@code "InvalidRequestException"}); the operations concerned are in {@code parameters.operations}.
+     */
+    public String expectedException() {
+        if (!expectError) {
+            throw new IllegalStateException("case " + name + " is not an expect_error case");
+        }
+        return stringParameter("error");
     }
 
     // ---- expected arrays ---------------------------------------------------------------------
@@ -62,9 +104,19 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
         return expected(expectedName).load();
     }
 
-    /** The expected {@code output} of a TRANSFER / DECODE case. */
+    /** The expected {@code output} of a TRANSFER / DECODE / ADAIN case. */
     public ExpectedArray output() {
         return expected("output");
+    }
+
+    /** The value of a scalar expected array (a loss, stored with shape {@code [1]}); rejects larger arrays. */
+    public double scalar(String expectedName) {
+        Npy.Array a = load(expectedName);
+        if (a.size() != 1) {
+            throw new IllegalArgumentException("case " + name + ": expected array \"" + expectedName
+                    + "\" is not a scalar (shape " + Arrays.toString(a.shape()) + ")");
+        }
+        return a.data()[0];
     }
 
     // ---- inputs ------------------------------------------------------------------------------
@@ -81,6 +133,30 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
 
     public String content() {
         return input("content");
+    }
+
+    /** An {@code .npy} input ({@code "features"}, {@code "content_features"}, {@code "style_features"}). */
+    public Npy.Array inputArray(String key) {
+        return ReferenceCases.array(input(key));
+    }
+
+    /** Content image paths of a batch case (LOSSES, GRADIENTS, ADAM), in batch order. */
+    public List<String> contents() {
+        Object v = inputs.get("contents");
+        if (v == null) {
+            return List.of();
+        }
+        return ReferenceCases.stringList(v, "case " + name + " inputs.contents");
+    }
+
+    /** {@link #contents()} as one {@code N×3×H×W} tensor (uint8 / 255). */
+    public Npy.Array contentBatch() {
+        return ReferenceCases.imageBatch(contents());
+    }
+
+    /** {@link #styles()} as one {@code N×3×H×W} tensor (uint8 / 255); all styles must have one size. */
+    public Npy.Array styleBatch() {
+        return ReferenceCases.imageBatch(styles());
     }
 
     /** Style image paths, in order (style_0 = foreground for the mask case). */
@@ -117,6 +193,11 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
 
     public int intParameter(String key) {
         return ReferenceCases.intValue(param(key), "case " + name + " parameters." + key);
+    }
+
+    /** An integer-list parameter ({@code "input_shape"}, {@code "decoder_convs"}, ...). */
+    public int[] intArrayParameter(String key) {
+        return ReferenceCases.intArray(param(key), "case " + name + " parameters." + key);
     }
 
     public String stringParameter(String key) {
@@ -169,6 +250,40 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
         return stringParameter("decoder");
     }
 
+    /** Content weight of a training case (1). */
+    public double contentWeight() {
+        return doubleParameter("content_weight");
+    }
+
+    /** Style weight of a training case (10). */
+    public double styleWeight() {
+        return doubleParameter("style_weight");
+    }
+
+    /** The encoder of a training case as SPI weights ({@link ReferenceWeights}, from {@code parameters.encoder_weights}). */
+    public EncoderWeights encoderWeights() {
+        return ReferenceWeights.encoder(stringParameter("encoder_weights"));
+    }
+
+    /** The (initial) decoder of a training case as SPI weights (from {@code parameters.decoder_weights}). */
+    public DecoderWeights decoderWeights() {
+        return ReferenceWeights.decoder(stringParameter("decoder_weights"));
+    }
+
+    /** Base learning rate of an ADAM case; before iteration i the rate is {@code lr / (1 + lrDecay · i)}. */
+    public double learningRate() {
+        return doubleParameter("lr");
+    }
+
+    public double learningRateDecay() {
+        return doubleParameter("lr_decay");
+    }
+
+    /** The decoder conv indices (0..8) whose arrays a GRADIENTS / ADAM case stores. */
+    public int[] decoderConvs() {
+        return ReferenceCases.intArray(param("decoder_convs"), "case " + name + " parameters.decoder_convs");
+    }
+
     /** The uncropped decoder output size {H, W} of a TRANSFER case. */
     public int[] decodedSize() {
         return ReferenceCases.intArray(param("decoded_size"), "case " + name + " parameters.decoded_size");
@@ -176,6 +291,7 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
 
     @Override
     public String toString() {
-        return "ReferenceCase[" + name + ", " + kind + ", tolerance " + tolerance + "]";
+        return "ReferenceCase[" + name + ", " + kind + (expectError ? ", expect error" : ", tolerance " + tolerance)
+                + "]";
     }
 }

@@ -241,6 +241,31 @@ public final class ReferenceCases {
         return new Npy.Array(new int[] {1, 3, h, w}, data);
     }
 
+    /**
+     * Several 8-bit RGB PNG resources of one size stacked into a batch: N × 3 × H × W, uint8 / 255 (sample k =
+     * image k).
+     */
+    public static Npy.Array imageBatch(List<String> relativePaths) {
+        if (relativePaths.isEmpty()) {
+            throw new IllegalArgumentException("imageBatch: no images");
+        }
+        int[] shape = null;
+        double[] data = null;
+        for (int k = 0; k < relativePaths.size(); k++) {
+            Npy.Array a = imageTensor(relativePaths.get(k));
+            if (shape == null) {
+                shape = a.shape().clone();
+                shape[0] = relativePaths.size();
+                data = new double[a.size() * relativePaths.size()];
+            } else if (a.shape()[2] != shape[2] || a.shape()[3] != shape[3]) {
+                throw new IllegalArgumentException("imageBatch: " + relativePaths.get(k) + " is " + a.shape()[2] + "×"
+                        + a.shape()[3] + ", " + relativePaths.get(0) + " is " + shape[2] + "×" + shape[3]);
+            }
+            System.arraycopy(a.data(), 0, data, k * a.size(), a.size());
+        }
+        return new Npy.Array(shape, data);
+    }
+
     /** An 8-bit grey PNG resource (the mask) as H × W values uint8 / 255 (0 or 1 for the mask). */
     public static Npy.Array maskArray(String relativePath) {
         Raster r = raster(relativePath, 1);
@@ -298,14 +323,21 @@ public final class ReferenceCases {
                     number(e.get("float32_error"), ew + ".float32_error").doubleValue(),
                     number(e.get("tolerance"), ew + ".tolerance").doubleValue()));
         }
-        if (exp.isEmpty()) {
+        Object ee = m.getOrDefault("expect_error", Boolean.FALSE);
+        if (!(ee instanceof Boolean expectError)) {
+            throw new IllegalArgumentException(where + ".expect_error: expected a boolean");
+        }
+        if (exp.isEmpty() && !expectError) {
             throw new IllegalArgumentException(where + ": no expected arrays");
+        }
+        if (!exp.isEmpty() && expectError) {
+            throw new IllegalArgumentException(where + ": an expect_error case must have no expected arrays");
         }
         return new ReferenceCase(name, ReferenceCase.Kind.of(string(m.get("kind"), where + ".kind"), where),
                 string(m.get("description"), where + ".description"), map(m.get("inputs"), where + ".inputs"),
                 map(m.get("parameters"), where + ".parameters"), exp,
                 number(m.get("tolerance"), where + ".tolerance").doubleValue(),
-                number(m.get("float32_error"), where + ".float32_error").doubleValue());
+                number(m.get("float32_error"), where + ".float32_error").doubleValue(), expectError);
     }
 
     static Map<String, Object> map(Object o, String where) {

@@ -40,7 +40,9 @@ class ReferenceCasesTest {
         assertThat(ReferenceCases.load().names()).containsExactlyInAnyOrder(
                 "features_48x64", "features_75x100", "decoder_only", "alpha_1", "alpha_0.6", "alpha_0",
                 "square_40", "nonmult8_45x70", "interp_4", "preserve_color", "mask_2region", "keras_apps_45x70",
-                "quantised", "resize_32", "resize_80", "resize_crop_32", "resize_crop_27");
+                "quantised", "resize_32", "resize_80", "resize_crop_32", "resize_crop_27",
+                "stats_3x5x7x6", "stats_constant_channel", "stats_1x1", "adain_6ch", "adain_batch2",
+                "adain_style_1x1", "losses", "gradients", "adam", "adam_lr_decay");
         assertThat(ReferenceCases.load().topology()).containsExactly(
                 Map.entry("a", 8), Map.entry("b", 12), Map.entry("c", 16), Map.entry("d", 24));
         assertThat(ReferenceCases.load().eps()).isEqualTo(1e-5);
@@ -76,9 +78,10 @@ class ReferenceCasesTest {
             if (v instanceof String s) {
                 paths.add(s);
             } else {
-                paths.addAll(c.styles());
+                paths.addAll(ReferenceCases.stringList(v, name + " inputs." + k));
             }
         });
+        assertThat(paths).as(name + " inputs").isNotEmpty();
         for (String p : paths) {
             assertThat(ReferenceCases.exists(p)).as(name + " input " + p).isTrue();
         }
@@ -142,8 +145,114 @@ class ReferenceCasesTest {
                             .isEqualTo(size);
                 }
             }
+            case STATISTICS -> {
+                int[] in = ReferenceCases.array(c.input("features")).shape();
+                assertThat(in).hasSize(4);
+                assertThat(c.intArrayParameter("input_shape")).containsExactly(in);
+                if (c.expectError()) {
+                    assertThat(in[2] * in[3]).isEqualTo(1);
+                } else {
+                    assertThat(c.expected("mean").shape()).containsExactly(in[0], in[1], 1, 1);
+                    assertThat(c.expected("std").shape()).containsExactly(in[0], in[1], 1, 1);
+                }
+            }
+            case ADAIN -> {
+                int[] fc = ReferenceCases.array(c.input("content_features")).shape();
+                int[] fs = ReferenceCases.array(c.input("style_features")).shape();
+                assertThat(fc[0]).isEqualTo(fs[0]);
+                assertThat(fc[1]).isEqualTo(fs[1]);
+                if (c.expectError()) {
+                    assertThat(Math.min(fc[2] * fc[3], fs[2] * fs[3])).isEqualTo(1);
+                } else {
+                    assertThat(c.output().shape()).containsExactly(fc);
+                    for (String k : List.of("content_mean", "content_std", "style_mean", "style_std")) {
+                        assertThat(c.expected(k).shape()).containsExactly(fc[0], fc[1], 1, 1);
+                    }
+                }
+            }
+            case LOSSES, GRADIENTS, ADAM -> {
+                Npy.Array contents = c.contentBatch();
+                Npy.Array styles = c.styleBatch();
+                assertThat(contents.shape()).containsExactly(2, 3, 64, 64);
+                assertThat(styles.shape()).containsExactly(2, 3, 64, 64);
+                assertThat(c.contentWeight()).isEqualTo(1.0);
+                assertThat(c.styleWeight()).isEqualTo(10.0);
+                assertThat(c.stringParameter("encoder_weights")).isEqualTo("normalised");
+                assertThat(c.stringParameter("decoder_weights")).isEqualTo("decoder");
+                if (c.kind() == Kind.LOSSES) {
+                    assertThat(c.expected("content").shape()).containsExactly(1);
+                    assertThat(c.expected("total").shape()).containsExactly(1);
+                    assertThat(c.expected("style_layers").shape()).containsExactly(4);
+                    assertThat(c.expected("target").shape()).containsExactly(2, t.get("d"), 8, 8);
+                    assertThat(c.expected("decoded").shape()).containsExactly(2, 3, 64, 64);
+                } else {
+                    List<ReferenceWeights.Layer> dec = ReferenceWeights.layers("decoder");
+                    String prefix = c.kind() == Kind.GRADIENTS ? "grad_conv" : "conv";
+                    for (int k : c.decoderConvs()) {
+                        int[] shape = dec.get(k).shape();
+                        assertThat(c.expected(prefix + k + "_kernel").shape()).containsExactly(shape);
+                        assertThat(c.expected(prefix + k + "_bias").shape()).containsExactly(shape[0]);
+                    }
+                    assertThat(c.expected()).hasSize(c.kind() == Kind.GRADIENTS ? 1 + 2 * c.decoderConvs().length
+                            : 2 + 2 * c.decoderConvs().length);
+                }
+            }
             default -> throw new AssertionError(c.kind());
         }
+    }
+
+    @Test
+    void errorCasesHaveNoExpectedArraysAndNameTheException() {
+        ReferenceCases r = ReferenceCases.load();
+        List<String> errors = r.all().stream().filter(ReferenceCase::expectError).map(ReferenceCase::name).toList();
+        assertThat(errors).containsExactlyInAnyOrder("stats_1x1", "adain_style_1x1");
+        for (String n : errors) {
+            ReferenceCase c = r.get(n);
+            assertThat(c.expected()).isEmpty();
+            assertThat(c.tolerance()).isZero();
+            assertThat(c.expectedException()).isEqualTo("InvalidRequestException");
+            assertThat(c.stringParameter("port_result")).isEqualTo("NaN");
+            assertThat(ReferenceCases.stringList(c.parameters().get("operations"), "operations")).contains("std");
+            assertThat(c.toString()).contains("expect error");
+        }
+        assertThatThrownBy(() -> r.get("adain_6ch").expectedException()).isInstanceOf(IllegalStateException.class);
+        assertThat(r.get("adain_6ch").expectError()).isFalse();
+        assertThat(r.get("alpha_1").expectError()).isFalse();
+    }
+
+    @Test
+    void trainingCasesShareTheirNumbers() {
+        ReferenceCases r = ReferenceCases.load();
+        ReferenceCase l = r.get("losses");
+        Npy.Array style = l.load("style_layers");
+        double sum = 0;
+        for (double v : style.data()) {
+            sum += v;
+        }
+        assertThat(l.scalar("total")).isCloseTo(l.scalar("content") + 10 * sum, within(1e-12));
+        assertThat(r.get("gradients").scalar("loss")).isEqualTo(l.scalar("total"));
+        assertThat(r.get("adam").load("losses").data()[0]).isEqualTo(l.scalar("total"));
+        assertThat(r.get("adam_lr_decay").load("losses").data()[0]).isEqualTo(l.scalar("total"));
+        for (String n : List.of("gradients", "adam", "adam_lr_decay")) {
+            assertThat(r.get(n).contents()).isEqualTo(l.contents());
+            assertThat(r.get(n).styles()).isEqualTo(l.styles());
+        }
+        assertThatThrownBy(() -> l.scalar("target")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a scalar");
+        // the losses target is the AdaIN of the batch's own relu4_1: 2 samples
+        assertThat(l.contents()).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void imageBatchStacksSamplesInOrder() {
+        ReferenceCase l = ReferenceCases.load().get("losses");
+        Npy.Array b = l.contentBatch();
+        Npy.Array second = ReferenceCases.imageTensor(l.contents().get(1));
+        assertThat(b.get(1, 2, 63, 5)).isEqualTo(second.get(0, 2, 63, 5));
+        assertThat(Arrays.copyOfRange(b.data(), second.size(), 2 * second.size())).isEqualTo(second.data());
+        assertThatThrownBy(() -> ReferenceCases.imageBatch(List.of("images/train_content_0.png", "images/style_0.png")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("style_0");
+        assertThatThrownBy(() -> ReferenceCases.imageBatch(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -161,6 +270,14 @@ class ReferenceCasesTest {
         assertThat(r.get("keras_apps_45x70").encoderFlavour()).isEqualTo("keras_apps");
         assertThat(r.get("resize_crop_27").intParameter("crop")).isEqualTo(27);
         assertThat(r.ofKind(Kind.TRANSFER)).hasSize(9);
+        assertThat(r.ofKind(Kind.STATISTICS)).hasSize(3);
+        assertThat(r.ofKind(Kind.ADAIN)).hasSize(3);
+        assertThat(r.ofKind(Kind.LOSSES)).hasSize(1);
+        assertThat(r.ofKind(Kind.GRADIENTS)).hasSize(1);
+        assertThat(r.ofKind(Kind.ADAM)).hasSize(2);
+        assertThat(r.get("adam_lr_decay").learningRate()).isEqualTo(1e-3);
+        assertThat(r.get("adam_lr_decay").learningRateDecay()).isEqualTo(0.5);
+        assertThat(r.get("adam_lr_decay").decoderConvs()).containsExactly(0, 8);
         assertThatThrownBy(() -> r.get("no_such_case")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("alpha_1");
         assertThatThrownBy(() -> r.get("alpha_1").expected("nope")).isInstanceOf(IllegalArgumentException.class);
@@ -267,5 +384,22 @@ class ReferenceCasesTest {
     void manifestParserRejectsBrokenManifests() {
         assertThatThrownBy(() -> ReferenceCases.parse("{\"cases\": [{\"name\": \"x\"}], \"models\": {}}", "bad.json"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad.json");
+        String errorCase = "{\"name\": \"e\", \"kind\": \"statistics\", \"description\": \"d\", %s"
+                + "\"inputs\": {}, \"parameters\": {}, \"expected\": %s, \"float32_error\": 0.0, \"tolerance\": 0.0}";
+        String one = "[{\"name\": \"mean\", \"file\": \"f.npy\", \"shape\": [1], \"max_abs\": 1.0, "
+                + "\"float32_error\": 0.0, \"tolerance\": 1e-5}]";
+        java.util.function.Function<String, String> doc = c -> "{\"cases\": [" + c + "], \"models\": {}}";
+        assertThat(ReferenceCases.parse(doc.apply(String.format(errorCase, "\"expect_error\": true,", "[]")), "ok.json")
+                .get("e").expectError()).isTrue();
+        assertThat(ReferenceCases.parse(doc.apply(String.format(errorCase, "", one)), "ok.json")
+                .get("e").expectError()).isFalse();
+        assertThatThrownBy(() -> ReferenceCases.parse(doc.apply(String.format(errorCase, "", "[]")), "bad.json"))
+                .hasMessageContaining("no expected arrays");
+        assertThatThrownBy(() -> ReferenceCases.parse(doc.apply(String.format(errorCase, "\"expect_error\": true,", one)),
+                "bad.json")).hasMessageContaining("must have no expected arrays");
+        assertThatThrownBy(() -> ReferenceCases.parse(doc.apply(String.format(errorCase, "\"expect_error\": 1,", "[]")),
+                "bad.json")).hasMessageContaining("expect_error");
+        assertThatThrownBy(() -> ReferenceCases.parse(doc.apply(String.format(errorCase, "", one)
+                .replace("statistics", "gradient_flow")), "bad.json")).hasMessageContaining("unknown kind");
     }
 }
