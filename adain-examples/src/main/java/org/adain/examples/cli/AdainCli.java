@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Arbitrary style transfer in one forward pass with Adaptive Instance Normalization "
                 + "(Huang and Belongie, ICCV 2017).",
-        subcommands = {StylizeCommand.class, EnvCommand.class, HelpCommand.class},
+        subcommands = {StylizeCommand.class, ConvertCommand.class, EnvCommand.class,
+                HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 bad input (image, weights, mask), 2 bad command line, "
                 + "3 internal error.", "Run 'adain COMMAND --help' for a command's options."})
 public final class AdainCli implements Callable<Integer> {

@@ -1,0 +1,190 @@
+package org.adain.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.UUID;
+import org.adain.AdainException;
+import org.adain.BackendException;
+import org.adain.InvalidRequestException;
+import org.adain.ModelException;
+import org.adain.spi.DecoderWeights;
+import org.adain.spi.EncoderKind;
+import org.adain.spi.EncoderWeights;
+import org.adain.spi.WeightsReader;
+import org.adain.spi.WeightsWriter;
+
+/**
+ * Converts a weight file from any readable format to a writable one ({@code adain convert IN OUT}): the input
+ * format is told by content, the output format by the output's extension ({@code .h5} / {@code .hdf5}: Keras HDF5,
+ * with {@code org.adain:adain-dl4j} on the classpath). Whether the input is an encoder or a decoder is found by
+ * reading it as an encoder first, then as a decoder.
+ *
+ * <pre>{@code
+ * String summary = WeightConversion.convert(Path.of("vgg_normalised.pth"), Path.of("vgg_normalised.h5"));
+ * // "vgg_normalised.pth (PyTorch state dict (.pth)) → vgg_normalised.h5 (Keras HDF5): normalised VGG-19 …"
+ * }</pre>
+ *
+ * The output is written to a temporary file next to it and renamed over it only when complete, so a failed
+ * conversion never leaves a partial file, and an existing output is replaced only by a finished one. The output
+ * may not be the input.
+ */
+public final class WeightConversion {
+    private WeightConversion() {
+    }
+
+    /** Converts with the readers and writers visible to this library's class loader. */
+    public static String convert(Path in, Path out) {
+        return convert(in, out, WeightConversion.class.getClassLoader());
+    }
+
+    /**
+     * Converts {@code in} to {@code out} and returns a one-line summary.
+     *
+     * @throws InvalidRequestException the output is the input, a directory, in a missing directory, or of a format
+     *                                 no writer on the class path produces
+     * @throws ModelException          the input is missing, unreadable, of an unknown format, or neither an AdaIN
+     *                                 encoder nor a decoder (both reasons are given)
+     * @throws AdainException          the output cannot be written
+     */
+    public static String convert(Path in, Path out, ClassLoader loader) {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(out, "out");
+        checkOutput(in, out);
+        WeightsWriter writer = writerFor(out, loader);
+        WeightsReader reader = readerFor(in, loader);
+        EncoderWeights encoder = null;
+        DecoderWeights decoder = null;
+        try {
+            encoder = reader.readEncoder(in);
+        } catch (ModelException asEncoder) {
+            try {
+                decoder = reader.readDecoder(in);
+            } catch (ModelException asDecoder) {
+                if (asDecoder.getMessage().equals(asEncoder.getMessage())) {
+                    throw asEncoder;
+                }
+                throw new ModelException(Torch7WeightsReader.fileName(in) + " is neither an AdaIN encoder nor a decoder"
+                        + " (" + reader.formatName() + "). As an encoder: " + asEncoder.getMessage()
+                        + ". As a decoder: " + asDecoder.getMessage(), asDecoder);
+            }
+        }
+        Path target = out.toAbsolutePath();
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID().toString()
+                .substring(0, 8) + ".tmp");
+        try {
+            if (encoder != null) {
+                writer.writeEncoder(encoder, tmp);
+            } else {
+                writer.writeDecoder(decoder, tmp);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new AdainException("Cannot write " + out + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing more to do: the temporary file is hidden and named as such
+            }
+        }
+        return Torch7WeightsReader.fileName(in) + " (" + reader.formatName() + ") → "
+                + Torch7WeightsReader.fileName(out) + " (" + writer.formatName() + "): "
+                + (encoder != null ? describe(encoder) : describe(decoder));
+    }
+
+    private static String describe(EncoderWeights e) {
+        return (e.kind() == EncoderKind.NORMALISED_VGG19 ? "normalised VGG-19 encoder, 1×1 preprocessing conv + "
+                : "Keras-applications VGG-19 encoder, ") + e.convs().size() + " 3×3 convs up to relu4_1 ("
+                + e.featureChannels() + " channels)";
+    }
+
+    private static String describe(DecoderWeights d) {
+        return "AdaIN decoder, " + d.convs().size() + " 3×3 convs, " + d.inputChannels() + " → 3 channels";
+    }
+
+    private static void checkOutput(Path in, Path out) {
+        if (Files.isDirectory(out)) {
+            throw new InvalidRequestException("The output " + out + " is a directory; give a file name such as "
+                    + out.resolve("model.h5"));
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new InvalidRequestException("The output directory " + parent + " does not exist");
+        }
+        boolean same;
+        try {
+            same = Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out);
+        } catch (IOException e) {
+            same = false;
+        }
+        if (same || in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new InvalidRequestException("The output " + out + " is the input file; write to another file");
+        }
+    }
+
+    private static WeightsWriter writerFor(Path out, ClassLoader loader) {
+        List<WeightsWriter> writers = new ArrayList<>();
+        try {
+            ServiceLoader.load(WeightsWriter.class, loader).forEach(writers::add);
+        } catch (ServiceConfigurationError e) {
+            throw new BackendException("A weight-file writer on the classpath failed to load: " + e.getMessage(), e);
+        }
+        for (WeightsWriter w : writers) {
+            if (w.canWrite(out)) {
+                return w;
+            }
+        }
+        throw new InvalidRequestException("No weight-file writer for " + out + (writers.isEmpty()
+                ? ": none is on the classpath; add a backend such as org.adain:adain-dl4j (it writes Keras HDF5, .h5)"
+                : "; writable formats: " + writers.stream().map(WeightsWriter::formatName).toList()
+                        + " (the extension decides, e.g. .h5)"));
+    }
+
+    private static WeightsReader readerFor(Path in, ClassLoader loader) {
+        if (!Files.exists(in)) {
+            throw new ModelException("The weight file " + in + " does not exist");
+        }
+        if (!Files.isRegularFile(in)) {
+            throw new ModelException("The weight file " + in + " is not a regular file");
+        }
+        byte[] head;
+        try (InputStream s = Files.newInputStream(in)) {
+            head = s.readNBytes(512);
+        } catch (IOException e) {
+            throw new ModelException("Cannot read the weight file " + in + ": " + e.getMessage(), e);
+        }
+        if (head.length == 0) {
+            throw new ModelException("The weight file " + in + " is empty");
+        }
+        List<WeightsReader> readers = new ArrayList<>();
+        try {
+            ServiceLoader.load(WeightsReader.class, loader).forEach(readers::add);
+        } catch (ServiceConfigurationError e) {
+            throw new BackendException("A weight-file reader on the classpath failed to load: " + e.getMessage(), e);
+        }
+        for (WeightsReader r : readers) {
+            if (r.canRead(in, head)) {
+                return r;
+            }
+        }
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(8, head.length); i++) {
+            hex.append(String.format("%02x ", head[i] & 0xff));
+        }
+        throw new ModelException("The weight file " + in + " is in no supported format (it starts with "
+                + hex.toString().trim() + "); supported: " + readers.stream().map(WeightsReader::formatName).toList());
+    }
+}
