@@ -18,6 +18,12 @@ Output, one record per line, `key=value` fields (parsed by bench/compare.sh):
   bench.result side=pytorch runs=.. median_wall_s=.. min_wall_s=.. max_wall_s=.. median_cpu_s=..
                median_cpu_per_wall=.. peak_rss_mib=.. out_mean=.. out_absmax=..
 
+Modes (--mode), as on the Java side: single (one stylisation, content and style encoded), cached (the style's
+relu4_1 computed once before the timed runs), batch8 (8 contents with one style, 8 uncached stylisations per
+timed run), batch8cached (the style encoded once inside the timed run, then 8 stylisations from its features).
+The 8 contents are the content image and 7 variants of it (mirrored, upside down, cyclically shifted by half its
+width, and combinations), like StylizeBenchmark's.
+
 wall = time.perf_counter, cpu = time.process_time (all threads of the process), peak RSS = getrusage maxrss.
 
   OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch_baseline.py --content C --style S [--size 512] [--crop]
@@ -93,12 +99,18 @@ def to_tensor(pil, size, crop):
     return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32)).div_(255.0).unsqueeze(0)
 
 
-def stylize(encoder, decoder, content, style, size, style_size, crop, alpha=1.0):
-    c = to_tensor(content, size, crop)
+def encode_style(encoder, style, style_size, crop):
     s = to_tensor(style, style_size, crop)
     with torch.no_grad():
+        return encoder(s)
+
+
+def stylize(encoder, decoder, content, style, size, style_size, crop, alpha=1.0, fs=None):
+    c = to_tensor(content, size, crop)
+    if fs is None:
+        fs = encode_style(encoder, style, style_size, crop)
+    with torch.no_grad():
         fc = encoder(c)
-        fs = encoder(s)
         t = adain(fc, fs)
         t = t * alpha + fc * (1 - alpha)
         out = decoder(t)
@@ -132,6 +144,31 @@ def check_against_oracle(z):
         raise SystemExit("the float32 baseline network disagrees with the oracle: %g" % err)
 
 
+def variants(img, count):
+    """The image and up to 7 variants of the same size (as StylizeBenchmark.variants)."""
+    a = np.asarray(img)
+    out = []
+    for k in range(count):
+        v = a
+        if k & 1:
+            v = v[:, ::-1]
+        if k & 2:
+            v = v[::-1, :]
+        if k & 4:
+            v = np.roll(v, -(a.shape[1] // 2), axis=1)
+        out.append(Image.fromarray(np.ascontiguousarray(v)))
+    return out
+
+
+def run_once(mode, encoder, decoder, contents, style, size, style_size, crop, cached):
+    fs = cached if mode == "cached" else (encode_style(encoder, style, style_size, crop)
+                                          if mode == "batch8cached" else None)
+    out = None
+    for c in contents:
+        out = stylize(encoder, decoder, c, style, size, style_size, crop, fs=fs)
+    return out
+
+
 def fmt(x):
     return "%.4f" % x
 
@@ -147,6 +184,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--weights", default=os.path.join(DEFAULT_OUT, NPZ_FILE))
+    ap.add_argument("--mode", default="single", choices=["single", "cached", "batch8", "batch8cached"])
     ap.add_argument("--check", action="store_true", help="first compare the network with the float64 oracle")
     args = ap.parse_args()
     if args.runs < 1 or args.warmup < 0:
@@ -174,12 +212,14 @@ def main():
 
     c_shape = to_tensor(content, args.size, args.crop).shape
     s_shape = to_tensor(style, style_size, args.crop).shape
+    contents = variants(content, 8 if args.mode.startswith("batch8") else 1)
+    cached = encode_style(encoder, style, style_size, args.crop) if args.mode == "cached" else None
     runs = []
     out = None
     for i in range(args.warmup + args.runs):
         phase = "warmup" if i < args.warmup else "timed"
         w0, c0 = time.perf_counter(), time.process_time()
-        out = stylize(encoder, decoder, content, style, args.size, style_size, args.crop)
+        out = run_once(args.mode, encoder, decoder, contents, style, args.size, style_size, args.crop, cached)
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
         print("bench.run side=pytorch phase=%s i=%d wall_s=%s cpu_s=%s cpu_per_wall=%.2f"
               % (phase, i + 1 if phase == "warmup" else i + 1 - args.warmup, fmt(wall), fmt(cpu), cpu / wall),
@@ -187,7 +227,7 @@ def main():
         if phase == "timed":
             runs.append((wall, cpu))
         if i == 0:
-            print("bench.info side=pytorch threads=%d torch=%s size=%d style_size=%d crop=%s content=%dx%d "
+            print("bench.info side=pytorch mode=" + args.mode + " threads=%d torch=%s size=%d style_size=%d crop=%s content=%dx%d "
                   "style=%dx%d output=%s load_s=%s"
                   % (torch.get_num_threads(), torch.__version__, args.size, style_size, str(args.crop).lower(),
                      c_shape[3], c_shape[2], s_shape[3], s_shape[2], "x".join(map(str, out.shape[1:])),
@@ -195,7 +235,7 @@ def main():
     walls = [w for w, _ in runs]
     cpus = [c for _, c in runs]
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0    # Linux: KiB
-    print("bench.result side=pytorch runs=%d median_wall_s=%s min_wall_s=%s max_wall_s=%s median_cpu_s=%s "
+    print("bench.result side=pytorch mode=" + args.mode + " runs=%d median_wall_s=%s min_wall_s=%s max_wall_s=%s median_cpu_s=%s "
           "median_cpu_per_wall=%.2f peak_rss_mib=%.0f out_mean=%.6g out_absmax=%.6g"
           % (len(runs), fmt(statistics.median(walls)), fmt(min(walls)), fmt(max(walls)),
              fmt(statistics.median(cpus)), statistics.median([c / w for w, c in runs]), rss_mib,

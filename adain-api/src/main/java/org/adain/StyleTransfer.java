@@ -36,6 +36,16 @@ public final class StyleTransfer implements AutoCloseable {
     /** Default limit on the pixels of any image the network processes (after resizing): 2048×2048. */
     public static final long DEFAULT_MAX_PIXELS = 2048L * 2048L;
 
+    /**
+     * Default tiling threshold: contents (and styles) of more pixels than this, after resizing, are encoded and
+     * decoded in overlapping tiles (see {@link Builder#tilingThreshold}). 1024×1024: below it the untiled network
+     * is faster (no overlap recomputed) and fits in a few GiB.
+     */
+    public static final long DEFAULT_TILING_THRESHOLD = 1024L * 1024L;
+
+    /** Default tile side in pixels, overlap included (see {@link Builder#tileSize}). */
+    public static final int DEFAULT_TILE_SIZE = 768;
+
     /** Smallest side the network accepts: reflection padding needs every pooled map to be at least 2×2. */
     public static final int MIN_SIDE = 9;
 
@@ -43,12 +53,14 @@ public final class StyleTransfer implements AutoCloseable {
     private final String backendName;
     private final ReentrantLock lock;
     private final long maxPixels;
+    private final Tiling tiling;
     private volatile boolean closed;
 
-    private StyleTransfer(StyleModel model, String backendName, long maxPixels) {
+    private StyleTransfer(StyleModel model, String backendName, long maxPixels, Tiling tiling) {
         this.model = model;
         this.backendName = backendName;
         this.maxPixels = maxPixels;
+        this.tiling = tiling;
         this.lock = model.capabilities().contains(StyleModel.Capability.THREAD_SAFE) ? null : new ReentrantLock();
     }
 
@@ -90,7 +102,8 @@ public final class StyleTransfer implements AutoCloseable {
         lock();
         try {
             Tensor contentTensor = content.toTensor();
-            FeatureMap contentFeatures = track(owned, model.encode(contentTensor));
+            boolean tiled = tiling.applies(content.height(), content.width());
+            FeatureMap contentFeatures = track(owned, encode(contentTensor));
             List<FeatureMap> styleFeatures = new ArrayList<>(styles.size());
             for (int i = 0; i < styles.size(); i++) {
                 ImageTensor img = styleImages.get(i);
@@ -102,12 +115,12 @@ public final class StyleTransfer implements AutoCloseable {
                 if (request.preserveColor()) {
                     styleTensor = model.coral(styleTensor, contentTensor);
                 }
-                styleFeatures.add(track(owned, model.encode(styleTensor)));
+                styleFeatures.add(track(owned, encode(styleTensor)));
             }
             int[] regions = mask == null ? null : regions(mask, contentFeatures);
             FeatureMap target = track(owned, model.transfer(new TransferPlan(contentFeatures, styleFeatures,
                     request.normalisedWeights(), request.alpha(), regions)));
-            out = model.decode(target);
+            out = tiled ? tiling.decode(model, target, owned) : model.decode(target);
         } finally {
             for (FeatureMap f : owned) {
                 f.close();
@@ -121,6 +134,11 @@ public final class StyleTransfer implements AutoCloseable {
                     + "for this input (activations overflow float32)");
         }
         return ImageTensor.fromTensor(out).cropTopLeft(content.height(), content.width());
+    }
+
+    /** relu4_1 of the images, in tiles when they are over the tiling threshold. */
+    private FeatureMap encode(Tensor images) {
+        return tiling.applies(images.dim(2), images.dim(3)) ? tiling.encode(model, images) : model.encode(images);
     }
 
     private static int[] regions(SpatialMask mask, FeatureMap features) {
@@ -161,7 +179,7 @@ public final class StyleTransfer implements AutoCloseable {
         ImageTensor img = prepare(style, size, crop, "style");
         lock();
         try {
-            return new StyleFeatures(model.encode(img.toTensor()), img, this);
+            return new StyleFeatures(encode(img.toTensor()), img, this);
         } finally {
             unlock();
         }
@@ -306,6 +324,8 @@ public final class StyleTransfer implements AutoCloseable {
         private String backend;
         private BackendProvider provider;
         private long maxPixels = DEFAULT_MAX_PIXELS;
+        private long tilingThreshold = DEFAULT_TILING_THRESHOLD;
+        private int tileSize = DEFAULT_TILE_SIZE;
 
         private Builder() {
         }
@@ -351,6 +371,27 @@ public final class StyleTransfer implements AutoCloseable {
         }
 
         /**
+         * Optional: images (after resizing) with more pixels than this are encoded and decoded in overlapping
+         * tiles of {@link #tileSize} pixels, which bounds the memory of the network's activations; the AdaIN
+         * statistics stay those of the whole image. The result differs from the untiled one only by float
+         * rounding. Default {@link #DEFAULT_TILING_THRESHOLD}; {@code Long.MAX_VALUE} never tiles, 0 always does.
+         */
+        public Builder tilingThreshold(long pixels) {
+            this.tilingThreshold = pixels;
+            return this;
+        }
+
+        /**
+         * Optional: the side of a tile in pixels, including the 32-pixel overlap on each inner side; a multiple of
+         * 8, at least 80. Larger tiles recompute less overlap and need more memory. Default
+         * {@link #DEFAULT_TILE_SIZE}.
+         */
+        public Builder tileSize(int pixels) {
+            this.tileSize = pixels;
+            return this;
+        }
+
+        /**
          * Checks the settings, reads and validates both weight files, and loads them into the backend.
          *
          * @throws InvalidRequestException a setting is missing or out of range
@@ -373,12 +414,13 @@ public final class StyleTransfer implements AutoCloseable {
                 throw new InvalidRequestException("maxPixels must be at least " + (MIN_SIDE * MIN_SIDE) + ", got "
                         + maxPixels);
             }
+            Tiling tiling = new Tiling(tilingThreshold, tileSize);
             ClassLoader loader = StyleTransfer.class.getClassLoader();
             BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
             EncoderWeights enc = inMemory ? encoderWeights : WeightFiles.readEncoder(encoder, loader);
             DecoderWeights dec = inMemory ? decoderWeights : WeightFiles.readDecoder(decoder, loader);
             dec.checkFits(enc);
-            return new StyleTransfer(chosen.load(enc, dec), chosen.name(), maxPixels);
+            return new StyleTransfer(chosen.load(enc, dec), chosen.name(), maxPixels, tiling);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.adain.dl4j.graph.GraphOps.Layout;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,29 +54,29 @@ public final class AdainDecoder implements AutoCloseable {
             throw new IllegalArgumentException("The decoder needs feature maps of at least 2×2 (reflection "
                     + "padding), got shape " + Arrays.toString(features.shape()));
         }
-        INDArray x = features;
+        // NHWC inside (oneDNN's convolutions are faster there); the input features and the 3-channel output are
+        // converted.
+        INDArray x = GraphOps.toLayout(features, Layout.NCHW, Layout.NHWC);
         int last = convs.size() - 1;
         try {
             for (int i = 0; i <= last; i++) {
-                INDArray padded = GraphOps.reflectPad1(x);
-                if (x != features) {
-                    GraphOps.release(x);
-                }
+                INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC);
+                GraphOps.release(x);
                 x = padded;
-                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, i != last);
+                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, i != last, Layout.NHWC);
                 GraphOps.release(x);
                 x = y;
                 if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
-                    INDArray up = GraphOps.upsampleNearest2(x);
+                    INDArray up = GraphOps.upsampleNearest2(x, Layout.NHWC);
                     GraphOps.release(x);
                     x = up;
                 }
             }
-            return x;
+            INDArray out = GraphOps.toLayout(x, Layout.NHWC, Layout.NCHW);
+            GraphOps.release(x);
+            return out;
         } catch (RuntimeException | Error e) {
-            if (x != features) {
-                GraphOps.release(x);
-            }
+            GraphOps.release(x);
             throw e;
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.adain.dl4j.graph.GraphOps.Layout;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.EncoderKind;
 import org.adain.spi.EncoderWeights;
@@ -84,56 +85,57 @@ public final class VggEncoder implements AutoCloseable {
     private List<INDArray> run(INDArray images, boolean allTaps) {
         requireImages(images);
         List<INDArray> taps = new ArrayList<>(4);
-        INDArray x = kind == EncoderKind.NORMALISED_VGG19
-                ? GraphOps.conv2d(images, preprocess, 0, false)
-                : kerasInput(images);
+        // The network runs in NHWC, where M2.1's oneDNN convolutions are 1.2-2.8x faster than in NCHW; only the
+        // 3-channel input and the returned taps are converted (relu4_1 is 1/64 of the pixels).
+        INDArray x;
+        if (kind == EncoderKind.NORMALISED_VGG19) {
+            INDArray nhwc = GraphOps.toLayout(images, Layout.NCHW, Layout.NHWC);
+            try {
+                x = GraphOps.conv2d(nhwc, preprocess, 0, false, Layout.NHWC);
+            } finally {
+                GraphOps.release(nhwc);
+            }
+        } else {
+            INDArray nchw = kerasInput(images);
+            try {
+                x = GraphOps.toLayout(nchw, Layout.NCHW, Layout.NHWC);
+            } finally {
+                GraphOps.release(nchw);
+            }
+        }
         int last = EncoderWeights.RELU_TAPS.get(EncoderWeights.RELU_TAPS.size() - 1);
         try {
             for (int i = 0; i <= last; i++) {
                 INDArray y = conv3x3(x, convs.get(i));
-                if (!isTap(taps, x)) {
-                    GraphOps.release(x);
-                }
+                GraphOps.release(x);
                 x = y;
                 if (EncoderWeights.RELU_TAPS.contains(i) && (allTaps || i == last)) {
-                    taps.add(x);
+                    taps.add(GraphOps.toLayout(x, Layout.NHWC, Layout.NCHW));
                 }
                 if (EncoderWeights.POOL_AFTER.contains(i)) {
                     INDArray pooled = kind == EncoderKind.NORMALISED_VGG19
-                            ? GraphOps.maxPool2Ceil(x) : GraphOps.maxPool2Floor(x);
-                    if (!isTap(taps, x)) {
-                        GraphOps.release(x);
-                    }
+                            ? GraphOps.maxPool2Ceil(x, Layout.NHWC) : GraphOps.maxPool2Floor(x, Layout.NHWC);
+                    GraphOps.release(x);
                     x = pooled;
                 }
             }
+            GraphOps.release(x);
             return taps;
         } catch (RuntimeException | Error e) {
-            if (!isTap(taps, x)) {
-                GraphOps.release(x);
-            }
+            GraphOps.release(x);
             taps.forEach(GraphOps::release);
             throw e;
         }
     }
 
-    /** By identity: INDArray.equals compares values. */
-    private static boolean isTap(List<INDArray> taps, INDArray x) {
-        for (INDArray t : taps) {
-            if (t == x) {
-                return true;
-            }
-        }
-        return false;
-    }
-
+    /** Keras: zero-padded conv + ReLU. Normalised: reflection pad, conv, ReLU. NHWC. */
     private INDArray conv3x3(INDArray x, ConvWeights w) {
         if (kind == EncoderKind.KERAS_APPLICATIONS_VGG19) {
-            return GraphOps.conv2d(x, w, 1, true);
+            return GraphOps.conv2d(x, w, 1, true, Layout.NHWC);
         }
-        INDArray padded = GraphOps.reflectPad1(x);
+        INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC);
         try {
-            return GraphOps.conv2d(padded, w, 0, true);
+            return GraphOps.conv2d(padded, w, 0, true, Layout.NHWC);
         } finally {
             GraphOps.release(padded);
         }

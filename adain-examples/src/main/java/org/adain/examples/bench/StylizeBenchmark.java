@@ -12,6 +12,7 @@ import java.util.Locale;
 import org.adain.AdainException;
 import org.adain.ImageTensor;
 import org.adain.Images;
+import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
 import org.adain.StyleTransfer;
 
@@ -29,7 +30,21 @@ import org.adain.StyleTransfer;
  *     --size 512 --crop --warmup 2 --runs 5
  * }</pre>
  *
- * Output: the same {@code key=value} records as the Python side ({@code bench.info}, {@code bench.run},
+ * Modes ({@code --mode}), the same on the Python side:
+ * <ul>
+ *   <li>{@code single}: one stylisation, content and style encoded (the default);</li>
+ *   <li>{@code cached}: one stylisation with the style's features encoded once before the timed runs
+ *   ({@link StyleTransfer#encodeStyle}): content encoded, AdaIN, decoded;</li>
+ *   <li>{@code batch8}: 8 contents with one style, 8 uncached stylisations per timed run;</li>
+ *   <li>{@code batch8cached}: the same 8 contents, the style encoded once inside the timed run, then 8
+ *   stylisations from the cached features.</li>
+ * </ul>
+ * The 8 contents are the content image and 7 variants of it (mirrored, upside down, cyclically shifted by half
+ * its width, and combinations), all the same size.
+ * {@code --tiling-threshold} and {@code --tile-size} set the builder's tiling options; {@code --max-pixels} its
+ * pixel limit ({@code bench/large_image.sh} uses them).
+ *
+ * <p>Output: the same {@code key=value} records as the Python side ({@code bench.info}, {@code bench.run},
  * {@code bench.result}, plus a free-text {@code bench.backend} line). Wall time is {@link System#nanoTime}, CPU
  * time is the whole process's ({@code com.sun.management.OperatingSystemMXBean#getProcessCpuTime}: native
  * threads, JIT and GC included), peak RSS is {@code VmHWM} from {@code /proc/self/status}. Timings belong to this
@@ -37,7 +52,9 @@ import org.adain.StyleTransfer;
  */
 public final class StylizeBenchmark {
     private static final String USAGE = "usage: StylizeBenchmark --encoder FILE --decoder FILE --content IMG"
-            + " --style IMG [--size N (512)] [--style-size N (= --size)] [--crop] [--warmup N (2)] [--runs N (5)]";
+            + " --style IMG [--size N (512)] [--style-size N (= --size)] [--crop] [--warmup N (2)] [--runs N (5)]"
+            + " [--mode single|cached|batch8|batch8cached] [--tiling-threshold PIXELS] [--tile-size N]"
+            + " [--max-pixels N]";
 
     private StylizeBenchmark() {
     }
@@ -52,6 +69,10 @@ public final class StylizeBenchmark {
         boolean crop;
         int warmup = 2;
         int runs = 5;
+        String mode = "single";
+        Long tilingThreshold;
+        Integer tileSize;
+        Long maxPixels;
     }
 
     public static void main(String[] args) {
@@ -69,14 +90,23 @@ public final class StylizeBenchmark {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
         long t0 = System.nanoTime();
-        try (StyleTransfer st = StyleTransfer.builder().encoder(o.encoder).decoder(o.decoder).build()) {
+        StyleTransfer.Builder builder = StyleTransfer.builder().encoder(o.encoder).decoder(o.decoder);
+        if (o.tilingThreshold != null) {
+            builder.tilingThreshold(o.tilingThreshold);
+        }
+        if (o.tileSize != null) {
+            builder.tileSize(o.tileSize);
+        }
+        if (o.maxPixels != null) {
+            builder.maxPixels(o.maxPixels);
+        }
+        try (StyleTransfer st = builder.build()) {
             BufferedImage content = Images.read(o.content);
             BufferedImage style = Images.read(o.style);
-            StyleRequest request = StyleRequest.builder()
-                    .content(ImageTensor.fromImage(content))
-                    .style(ImageTensor.fromImage(style))
-                    .contentSize(o.size).styleSize(styleSize).crop(o.crop)
-                    .build();
+            ImageTensor styleTensor = ImageTensor.fromImage(style);
+            boolean batch = o.mode.startsWith("batch8");
+            List<ImageTensor> contents = variants(ImageTensor.fromImage(content), batch ? 8 : 1);
+            StyleFeatures cachedOnce = o.mode.equals("cached") ? st.encodeStyle(styleTensor, styleSize, o.crop) : null;
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.println("bench.backend side=java " + st.backendName() + ": " + st.describe());
 
@@ -86,7 +116,7 @@ public final class StylizeBenchmark {
                 boolean warm = i < o.warmup;
                 long w0 = System.nanoTime();
                 long c0 = os.getProcessCpuTime();
-                out = st.stylizeTensor(request);
+                out = runOnce(st, o.mode, contents, styleTensor, cachedOnce, o.size, styleSize, o.crop);
                 double wall = (System.nanoTime() - w0) / 1e9;
                 double cpu = (os.getProcessCpuTime() - c0) / 1e9;
                 System.out.printf(Locale.ROOT,
@@ -96,9 +126,9 @@ public final class StylizeBenchmark {
                     timed.add(new double[] {wall, cpu});
                 }
                 if (i == 0) {
-                    System.out.printf(Locale.ROOT, "bench.info side=java threads=%s java=%s size=%d style_size=%d "
-                                    + "crop=%s content=%s style=%s output=3x%dx%d load_s=%.4f%n",
-                            ompThreads(), System.getProperty("java.version"), o.size, styleSize, o.crop,
+                    System.out.printf(Locale.ROOT, "bench.info side=java mode=%s threads=%s java=%s size=%d "
+                                    + "style_size=%d crop=%s content=%s style=%s output=3x%dx%d load_s=%.4f%n",
+                            o.mode, ompThreads(), System.getProperty("java.version"), o.size, styleSize, o.crop,
                             resizedSize(o.size, o.crop, content), resizedSize(styleSize, o.crop, style),
                             out.height(), out.width(), loadSeconds);
                 }
@@ -113,16 +143,70 @@ public final class StylizeBenchmark {
                 sum += x;
                 absMax = Math.max(absMax, Math.abs(x));
             }
-            System.out.printf(Locale.ROOT, "bench.result side=java runs=%d median_wall_s=%.4f min_wall_s=%.4f "
+            System.out.printf(Locale.ROOT, "bench.result side=java mode=" + o.mode + " runs=%d median_wall_s=%.4f min_wall_s=%.4f "
                             + "max_wall_s=%.4f median_cpu_s=%.4f median_cpu_per_wall=%.2f peak_rss_mib=%s "
                             + "out_mean=%.6g out_absmax=%.6g%n",
                     walls.length, median(walls), Arrays.stream(walls).min().orElse(Double.NaN),
                     Arrays.stream(walls).max().orElse(Double.NaN), median(cpus), median(ratios), peakRssMib(),
                     sum / v.length, absMax);
+            if (cachedOnce != null) {
+                cachedOnce.close();
+            }
         } catch (AdainException e) {
             System.err.println("StylizeBenchmark: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** One timed run of the mode; returns the last output. */
+    private static ImageTensor runOnce(StyleTransfer st, String mode, List<ImageTensor> contents, ImageTensor style,
+            StyleFeatures cachedOnce, int size, int styleSize, boolean crop) {
+        StyleFeatures features = switch (mode) {
+            case "cached" -> cachedOnce;
+            case "batch8cached" -> st.encodeStyle(style, styleSize, crop);
+            default -> null;
+        };
+        try {
+            ImageTensor out = null;
+            for (ImageTensor c : contents) {
+                StyleRequest.Builder b = StyleRequest.builder().content(c).contentSize(size).styleSize(styleSize)
+                        .crop(crop);
+                out = st.stylizeTensor((features != null ? b.style(features) : b.style(style)).build());
+            }
+            return out;
+        } finally {
+            if (features != null && features != cachedOnce) {
+                features.close();
+            }
+        }
+    }
+
+    /** The image and up to 7 variants of the same size: mirrored left-right, upside down, both. */
+    private static List<ImageTensor> variants(ImageTensor img, int count) {
+        List<ImageTensor> list = new ArrayList<>();
+        int h = img.height();
+        int w = img.width();
+        float[] src = img.toArray();
+        for (int k = 0; k < count; k++) {
+            boolean flipX = (k & 1) != 0;
+            boolean flipY = (k & 2) != 0;
+            boolean shift = (k & 4) != 0; // a half-width cyclic shift makes the last 4 differ from the first 4
+            float[] d = new float[src.length];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < h; y++) {
+                    int sy = flipY ? h - 1 - y : y;
+                    for (int x = 0; x < w; x++) {
+                        int sx = flipX ? w - 1 - x : x;
+                        if (shift) {
+                            sx = (sx + w / 2) % w;
+                        }
+                        d[(c * h + y) * w + x] = src[(c * h + sy) * w + sx];
+                    }
+                }
+            }
+            list.add(ImageTensor.of(d, h, w));
+        }
+        return list;
     }
 
     private static Options parse(String[] args) {
@@ -139,6 +223,15 @@ public final class StylizeBenchmark {
                 case "--style-size" -> o.styleSize = intValue(args, ++i, a, 0);
                 case "--warmup" -> o.warmup = intValue(args, ++i, a, 0);
                 case "--runs" -> o.runs = intValue(args, ++i, a, 1);
+                case "--mode" -> {
+                    o.mode = value(args, ++i, a);
+                    if (!List.of("single", "cached", "batch8", "batch8cached").contains(o.mode)) {
+                        throw new IllegalArgumentException("--mode must be single, cached, batch8 or batch8cached");
+                    }
+                }
+                case "--tiling-threshold" -> o.tilingThreshold = Long.parseLong(value(args, ++i, a));
+                case "--tile-size" -> o.tileSize = intValue(args, ++i, a, 8);
+                case "--max-pixels" -> o.maxPixels = Long.parseLong(value(args, ++i, a));
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
