@@ -1,9 +1,11 @@
 package org.adain.fake;
 
 import org.adain.spi.BackendProvider;
+import org.adain.spi.DecoderTraining;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.StyleModel;
+import org.adain.spi.TrainingConfig;
 
 /** A pure-Java stand-in backend so the API's orchestration can be tested without native code. */
 public final class FakeBackendProvider implements BackendProvider {
@@ -20,6 +22,13 @@ public final class FakeBackendProvider implements BackendProvider {
     @Override
     public StyleModel load(EncoderWeights encoder, DecoderWeights decoder) {
         return new FakeStyleModel();
+    }
+
+    /** A deterministic toy optimisation ({@link FakeDecoderTraining}). */
+    @Override
+    public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
+        initial.checkFits(encoder);
+        return new FakeDecoderTraining(initial, config);
     }
 
     @Override

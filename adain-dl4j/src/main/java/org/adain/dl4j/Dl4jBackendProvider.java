@@ -1,9 +1,12 @@
 package org.adain.dl4j;
 
+import org.adain.dl4j.train.Dl4jDecoderTraining;
 import org.adain.spi.BackendProvider;
+import org.adain.spi.DecoderTraining;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.StyleModel;
+import org.adain.spi.TrainingConfig;
 
 /**
  * The Deeplearning4j/ND4J backend ("dl4j"), registered for {@link java.util.ServiceLoader}. Construction is
@@ -36,6 +39,18 @@ public final class Dl4jBackendProvider implements BackendProvider {
     public StyleModel load(EncoderWeights encoder, DecoderWeights decoder) {
         Nd4jRuntime.start();
         return new Dl4jStyleModel(encoder, decoder);
+    }
+
+    /**
+     * Decoder training: eager ND4J ops with a hand-written backward pass and PyTorch's Adam
+     * ({@link Dl4jDecoderTraining}), both encoder flavours.
+     *
+     * @throws org.adain.BackendException when ND4J's natives cannot load
+     */
+    @Override
+    public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
+        Nd4jRuntime.start();
+        return new Dl4jDecoderTraining(encoder, initial, config);
     }
 
     @Override

@@ -53,7 +53,7 @@ final class Dl4jStyleModel implements StyleModel {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.noneOf(Capability.class);
+        return EnumSet.of(Capability.TRAINING);
     }
 
     @Override

@@ -5,8 +5,7 @@ import org.adain.testkit.BackendConformanceKit;
 
 /**
  * The dl4j backend against adain-testkit's conformance kit: every group of reference cases from the float64
- * oracle, each within its tolerance. The model declares no TRAINING capability yet, so the kit skips its
- * gradient and Adam groups (saying so); the forward-only loss group runs.
+ * oracle, each within its tolerance, training included (gradients and two Adam steps with the schedule).
  */
 class Dl4jConformanceTest extends BackendConformanceKit {
     @Override

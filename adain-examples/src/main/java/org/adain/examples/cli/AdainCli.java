@@ -40,10 +40,11 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Arbitrary style transfer in one forward pass with Adaptive Instance Normalization "
                 + "(Huang and Belongie, ICCV 2017).",
-        subcommands = {StylizeCommand.class, ConvertCommand.class, EnvCommand.class,
+        subcommands = {StylizeCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
                 HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 bad input (image, weights, mask), 2 bad command line, "
-                + "3 internal error.", "Run 'adain COMMAND --help' for a command's options."})
+                + "3 internal error, 130/143 training stopped by Ctrl-C/SIGTERM (after a checkpoint).",
+                "Run 'adain COMMAND --help' for a command's options."})
 public final class AdainCli implements Callable<Integer> {
     /** The run succeeded. */
     public static final int EXIT_OK = 0;
@@ -97,7 +98,7 @@ public final class AdainCli implements Callable<Integer> {
     /** Without a command there is nothing to do: say so as a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize' or 'env'");
+        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'train', 'convert' or 'env'");
     }
 
     private static int usageError(ParameterException ex, String[] args) {
