@@ -4,10 +4,8 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,11 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.adain.spi.BackendProvider;
 import org.adain.spi.DecoderTraining;
 import org.adain.spi.DecoderWeights;
@@ -27,6 +22,7 @@ import org.adain.spi.EncoderWeights;
 import org.adain.spi.LossTerms;
 import org.adain.spi.TrainingConfig;
 import org.adain.spi.TrainingState;
+import org.adain.format.WeightFormats;
 import org.adain.spi.WeightsWriter;
 
 /**
@@ -360,47 +356,31 @@ public final class DecoderTrainer implements AutoCloseable {
      */
     private Path export(DecoderWeights weights) {
         Path target = s.out.resolve(DECODER_FILE).toAbsolutePath();
-        WeightsWriter writer = null;
+        WeightsWriter writer;
         try {
-            for (WeightsWriter w : ServiceLoader.load(WeightsWriter.class, DecoderTrainer.class.getClassLoader())) {
-                if (w.canWrite(target)) {
-                    writer = w;
-                    break;
-                }
-            }
-        } catch (ServiceConfigurationError e) {
-            throw new BackendException("A weight-file writer on the classpath failed to load: " + e.getMessage()
-                    + "; " + target.getFileName() + " was not written, the trained weights are in "
-                    + lastCheckpoint, e);
+            writer = WeightFormats.writerFor(target, DecoderTrainer.class.getClassLoader());
+        } catch (BackendException e) {
+            throw new BackendException(e.getMessage() + "; " + target.getFileName() + " was not written, the trained "
+                    + "weights are in " + lastCheckpoint, e);
         }
         if (writer == null) {
             listener.warning("No Keras HDF5 writer on the classpath (add org.adain:adain-dl4j): " + target
                     + " was not written; the last checkpoint (" + lastCheckpoint + ") holds the trained weights");
             return null;
         }
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID().toString()
-                .substring(0, 8) + ".tmp");
+        WeightsWriter chosen = writer;
         try {
-            try {
-                writer.writeDecoder(weights, tmp);
-            } catch (AdainException e) {
-                throw new AdainException("Cannot write " + target + " (" + writer.formatName() + "): " + e.getMessage()
-                        + "; the trained weights are in " + lastCheckpoint, e);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            WeightFormats.writeAtomically(target, tmp -> {
+                try {
+                    chosen.writeDecoder(weights, tmp);
+                } catch (AdainException e) {
+                    throw new AdainException("Cannot write " + target + " (" + chosen.formatName() + "): "
+                            + e.getMessage() + "; the trained weights are in " + lastCheckpoint, e);
+                }
+            });
         } catch (IOException e) {
             throw new AdainException("Cannot write " + target + ": " + e.getMessage() + "; the trained weights are in "
                     + lastCheckpoint, e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // hidden and named as temporary
-            }
         }
         return s.out.resolve(DECODER_FILE);
     }
@@ -782,7 +762,7 @@ public final class DecoderTrainer implements AutoCloseable {
 
             ClassLoader loader = DecoderTrainer.class.getClassLoader();
             BackendProvider chosen = provider != null ? provider : Backends.select(backendName, loader);
-            EncoderWeights enc = encoderWeights != null ? encoderWeights : WeightFiles.readEncoder(encoderFile, loader);
+            EncoderWeights enc = encoderWeights != null ? encoderWeights : WeightFormats.readEncoder(encoderFile, loader);
             String encHash = DecoderInit.fingerprint(enc);
 
             SortedMap<String, String> settings = new TreeMap<>();
@@ -814,7 +794,7 @@ public final class DecoderTrainer implements AutoCloseable {
                 }
                 initial = ckpt.state().weights();
             } else if (decoderWeights != null || decoderFile != null) {
-                initial = decoderWeights != null ? decoderWeights : WeightFiles.readDecoder(decoderFile, loader);
+                initial = decoderWeights != null ? decoderWeights : WeightFormats.readDecoder(decoderFile, loader);
                 settings.put("decoder_init", initial.source());
             } else {
                 initial = DecoderInit.fresh(enc, sd);

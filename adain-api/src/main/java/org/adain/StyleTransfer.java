@@ -302,7 +302,7 @@ public final class StyleTransfer implements AutoCloseable {
                     sb.append("    failed to start: ").append(e).append('\n');
                 }
             }
-            for (WeightsReader r : WeightFiles.readers(loader)) {
+            for (WeightsReader r : org.adain.format.WeightFormats.readers(loader)) {
                 sb.append("  weight format: ").append(r.formatName()).append(" (").append(r.getClass().getName())
                         .append(")\n");
             }
@@ -417,8 +417,8 @@ public final class StyleTransfer implements AutoCloseable {
             Tiling tiling = new Tiling(tilingThreshold, tileSize);
             ClassLoader loader = StyleTransfer.class.getClassLoader();
             BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
-            EncoderWeights enc = inMemory ? encoderWeights : WeightFiles.readEncoder(encoder, loader);
-            DecoderWeights dec = inMemory ? decoderWeights : WeightFiles.readDecoder(decoder, loader);
+            EncoderWeights enc = inMemory ? encoderWeights : org.adain.format.WeightFormats.readEncoder(encoder, loader);
+            DecoderWeights dec = inMemory ? decoderWeights : org.adain.format.WeightFormats.readDecoder(decoder, loader);
             dec.checkFits(enc);
             return new StyleTransfer(chosen.load(enc, dec), chosen.name(), maxPixels, tiling);
         }

@@ -1,19 +1,11 @@
 package org.adain.format;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.UUID;
 import org.adain.AdainException;
-import org.adain.BackendException;
 import org.adain.InvalidRequestException;
 import org.adain.ModelException;
 import org.adain.spi.DecoderWeights;
@@ -60,7 +52,7 @@ public final class WeightConversion {
         Objects.requireNonNull(out, "out");
         checkOutput(in, out);
         WeightsWriter writer = writerFor(out, loader);
-        WeightsReader reader = readerFor(in, loader);
+        WeightsReader reader = WeightFormats.readerFor(in, null, loader);
         EncoderWeights encoder = null;
         DecoderWeights decoder = null;
         try {
@@ -77,28 +69,18 @@ public final class WeightConversion {
                         + ". As a decoder: " + asDecoder.getMessage(), asDecoder);
             }
         }
-        Path target = out.toAbsolutePath();
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID().toString()
-                .substring(0, 8) + ".tmp");
+        EncoderWeights enc = encoder;
+        DecoderWeights dec = decoder;
         try {
-            if (encoder != null) {
-                writer.writeEncoder(encoder, tmp);
-            } else {
-                writer.writeDecoder(decoder, tmp);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            WeightFormats.writeAtomically(out, tmp -> {
+                if (enc != null) {
+                    writer.writeEncoder(enc, tmp);
+                } else {
+                    writer.writeDecoder(dec, tmp);
+                }
+            });
         } catch (IOException e) {
             throw new AdainException("Cannot write " + out + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // nothing more to do: the temporary file is hidden and named as such
-            }
         }
         return Torch7WeightsReader.fileName(in) + " (" + reader.formatName() + ") → "
                 + Torch7WeightsReader.fileName(out) + " (" + writer.formatName() + "): "
@@ -136,55 +118,14 @@ public final class WeightConversion {
     }
 
     private static WeightsWriter writerFor(Path out, ClassLoader loader) {
-        List<WeightsWriter> writers = new ArrayList<>();
-        try {
-            ServiceLoader.load(WeightsWriter.class, loader).forEach(writers::add);
-        } catch (ServiceConfigurationError e) {
-            throw new BackendException("A weight-file writer on the classpath failed to load: " + e.getMessage(), e);
+        WeightsWriter w = WeightFormats.writerFor(out, loader);
+        if (w != null) {
+            return w;
         }
-        for (WeightsWriter w : writers) {
-            if (w.canWrite(out)) {
-                return w;
-            }
-        }
+        List<WeightsWriter> writers = WeightFormats.writers(loader);
         throw new InvalidRequestException("No weight-file writer for " + out + (writers.isEmpty()
                 ? ": none is on the classpath; add a backend such as org.adain:adain-dl4j (it writes Keras HDF5, .h5)"
                 : "; writable formats: " + writers.stream().map(WeightsWriter::formatName).toList()
                         + " (the extension decides, e.g. .h5)"));
-    }
-
-    private static WeightsReader readerFor(Path in, ClassLoader loader) {
-        if (!Files.exists(in)) {
-            throw new ModelException("The weight file " + in + " does not exist");
-        }
-        if (!Files.isRegularFile(in)) {
-            throw new ModelException("The weight file " + in + " is not a regular file");
-        }
-        byte[] head;
-        try (InputStream s = Files.newInputStream(in)) {
-            head = s.readNBytes(512);
-        } catch (IOException e) {
-            throw new ModelException("Cannot read the weight file " + in + ": " + e.getMessage(), e);
-        }
-        if (head.length == 0) {
-            throw new ModelException("The weight file " + in + " is empty");
-        }
-        List<WeightsReader> readers = new ArrayList<>();
-        try {
-            ServiceLoader.load(WeightsReader.class, loader).forEach(readers::add);
-        } catch (ServiceConfigurationError e) {
-            throw new BackendException("A weight-file reader on the classpath failed to load: " + e.getMessage(), e);
-        }
-        for (WeightsReader r : readers) {
-            if (r.canRead(in, head)) {
-                return r;
-            }
-        }
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < Math.min(8, head.length); i++) {
-            hex.append(String.format("%02x ", head[i] & 0xff));
-        }
-        throw new ModelException("The weight file " + in + " is in no supported format (it starts with "
-                + hex.toString().trim() + "); supported: " + readers.stream().map(WeightsReader::formatName).toList());
     }
 }
