@@ -292,39 +292,15 @@ final class PthFile implements Closeable {
         }
     }
 
-    private static final class LegacyStorage implements StoredTensor.Storage {
-        final BinaryInput in;
+    private static final class LegacyStorage extends StoredTensor.FileStorage {
         final String key;
-        final ElementType type;
-        final long numel;
-        final ByteOrder order;
         final String file;
-        long dataStart = -1;
 
         LegacyStorage(BinaryInput in, String key, ElementType type, long numel, ByteOrder order, String file) {
-            this.in = in;
+            super(in, type, order);
             this.key = key;
-            this.type = type;
             this.numel = numel;
-            this.order = order;
             this.file = file;
-        }
-
-        @Override
-        public ElementType type() {
-            return type;
-        }
-
-        @Override
-        public long numel() {
-            return numel;
-        }
-
-        @Override
-        public float[] read(long from, int count) {
-            byte[] raw = new byte[Math.multiplyExact(count, type.size)];
-            in.readAt(dataStart + from * type.size, raw);
-            return type.toFloats(raw, count, order);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.adain.format;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.adain.ModelException;
 
@@ -22,6 +23,38 @@ final class StoredTensor {
 
         /** {@code count} elements from element {@code from}, as float; the range is inside [0, numel). */
         float[] read(long from, int count);
+    }
+
+    /** A storage whose elements lie contiguously in a file from {@code dataStart}, in one byte order. */
+    abstract static class FileStorage implements Storage {
+        final BinaryInput in;
+        final ElementType type;
+        final ByteOrder order;
+        long numel;
+        long dataStart = -1;
+
+        FileStorage(BinaryInput in, ElementType type, ByteOrder order) {
+            this.in = in;
+            this.type = type;
+            this.order = order;
+        }
+
+        @Override
+        public ElementType type() {
+            return type;
+        }
+
+        @Override
+        public long numel() {
+            return numel;
+        }
+
+        @Override
+        public float[] read(long from, int count) {
+            byte[] raw = new byte[Math.multiplyExact(count, type.size)];
+            in.readAt(dataStart + from * type.size, raw);
+            return type.toFloats(raw, count, order);
+        }
     }
 
     private final long[] shape;

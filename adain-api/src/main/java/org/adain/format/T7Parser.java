@@ -106,34 +106,12 @@ final class T7Parser {
     }
 
     /** A torch7 storage: {@code numel} elements of {@code type} at {@code dataStart} in the file. */
-    static final class T7Storage implements StoredTensor.Storage {
+    static final class T7Storage extends StoredTensor.FileStorage {
         final String className;
-        final ElementType type;
-        final BinaryInput in;
-        long numel;
-        long dataStart;
 
         T7Storage(String className, ElementType type, BinaryInput in) {
+            super(in, type, ByteOrder.LITTLE_ENDIAN);
             this.className = className;
-            this.type = type;
-            this.in = in;
-        }
-
-        @Override
-        public ElementType type() {
-            return type;
-        }
-
-        @Override
-        public long numel() {
-            return numel;
-        }
-
-        @Override
-        public float[] read(long from, int count) {
-            byte[] raw = new byte[Math.multiplyExact(count, type.size)];
-            in.readAt(dataStart + from * type.size, raw);
-            return type.toFloats(raw, count, ByteOrder.LITTLE_ENDIAN);
         }
     }
 
