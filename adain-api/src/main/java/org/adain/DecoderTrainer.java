@@ -95,13 +95,15 @@ public final class DecoderTrainer implements AutoCloseable {
      *
      * @param iteration     iterations done
      * @param completed     true when {@code iteration} reached the run's total, false when stopped
-     * @param decoderFile   the exported decoder, or null (stopped, or no writer for it)
-     * @param checkpoint    the checkpoint holding this state
-     * @param skippedImages image files left out as unreadable (content and style directories counted separately)
-     * @param lastLosses    the last step's loss terms, or null when no step ran
+     * @param decoderFile       the exported Keras HDF5 decoder, or null (stopped, or no writer for it)
+     * @param nativeDecoderFile the decoder in the backend's own format ({@code decoder.fb} for DL4J), or null
+     *                          (stopped, or the backend has none; see {@link BackendProvider#nativeDecoderExtension})
+     * @param checkpoint        the checkpoint holding this state
+     * @param skippedImages     image files left out as unreadable (content and style directories counted separately)
+     * @param lastLosses        the last step's loss terms, or null when no step ran
      */
-    public record Result(long iteration, boolean completed, Path decoderFile, Path checkpoint, int skippedImages,
-            LossTerms lastLosses) {
+    public record Result(long iteration, boolean completed, Path decoderFile, Path nativeDecoderFile, Path checkpoint,
+            int skippedImages, LossTerms lastLosses) {
     }
 
     private final Settings s;
@@ -167,7 +169,8 @@ public final class DecoderTrainer implements AutoCloseable {
 
     /**
      * Trains until the configured number of iterations or until {@link #stop()}; then writes a checkpoint (unless
-     * one for this iteration exists), the plot, and, when complete, {@code decoder.h5}. A stop is final for this
+     * one for this iteration exists), the plot, and, when complete, {@code decoder.h5} and the backend's native
+     * decoder file. A stop is final for this
      * trainer: to continue, build a new one with {@link Builder#resume resume(true)}.
      *
      * @throws InvalidRequestException a directory turned out to hold no readable image
@@ -254,14 +257,22 @@ public final class DecoderTrainer implements AutoCloseable {
             }
             boolean completed = it >= s.iterations;
             Path exported = null;
+            Path exportedNative = null;
             if (completed) {
                 if (s.sampleEvery > 0 && s.validationPairs > 0 && it % s.sampleEvery != 0) {
                     samples(it);
                 }
-                exported = export(session.weights());
+                DecoderWeights trained = session.weights();
+                exported = export(trained, DECODER_FILE, "Keras HDF5 (add org.adain:adain-dl4j)");
+                String ext = provider.nativeDecoderExtension().orElse(null);
+                if (ext != null) {
+                    exportedNative = export(trained, "decoder." + ext, "backend '" + provider.name() + "' (." + ext
+                            + ")");
+                }
             }
             elapsedBefore = elapsed;
-            return new Result(it, completed, exported, lastCheckpoint, contents.badCount() + styles.badCount(), last);
+            return new Result(it, completed, exported, exportedNative, lastCheckpoint,
+                    contents.badCount() + styles.badCount(), last);
         } finally {
             running = false;
         }
@@ -351,11 +362,11 @@ public final class DecoderTrainer implements AutoCloseable {
     }
 
     /**
-     * Writes {@code OUT/decoder.h5} with the first {@link WeightsWriter} that writes {@code .h5} (atomically); null
-     * and a warning when there is none.
+     * Writes {@code OUT/<fileName>} with the first {@link WeightsWriter} for its extension (atomically); null and a
+     * warning when there is none.
      */
-    private Path export(DecoderWeights weights) {
-        Path target = s.out.resolve(DECODER_FILE).toAbsolutePath();
+    private Path export(DecoderWeights weights, String fileName, String formatDescription) {
+        Path target = s.out.resolve(fileName).toAbsolutePath();
         WeightsWriter writer;
         try {
             writer = WeightFormats.writerFor(target, DecoderTrainer.class.getClassLoader());
@@ -364,7 +375,7 @@ public final class DecoderTrainer implements AutoCloseable {
                     + "weights are in " + lastCheckpoint, e);
         }
         if (writer == null) {
-            listener.warning("No Keras HDF5 writer on the classpath (add org.adain:adain-dl4j): " + target
+            listener.warning("No writer for " + formatDescription + " on the classpath: " + target
                     + " was not written; the last checkpoint (" + lastCheckpoint + ") holds the trained weights");
             return null;
         }
@@ -382,7 +393,7 @@ public final class DecoderTrainer implements AutoCloseable {
             throw new AdainException("Cannot write " + target + ": " + e.getMessage() + "; the trained weights are in "
                     + lastCheckpoint, e);
         }
-        return s.out.resolve(DECODER_FILE);
+        return s.out.resolve(fileName);
     }
 
     /**

@@ -128,7 +128,10 @@ class DecoderTrainerTest {
                 "checkpoint-000000004.adain", "checkpoint-000000006.adain");
         // no Keras writer in this module's tests: said clearly, not fatal
         assertThat(result.decoderFile()).isNull();
+        assertThat(result.nativeDecoderFile()).isNull();
         assertThat(r.warnings).anySatisfy(w -> assertThat(w).contains("decoder.h5").contains("checkpoint-000000006"));
+        assertThat(r.warnings).anySatisfy(w -> assertThat(w).contains("No writer for backend 'fake' (.fake)")
+                .contains("decoder.fake").contains("checkpoint-000000006"));
         assertThat(FakeDecoderTraining.open).isZero();
     }
 
@@ -178,6 +181,7 @@ class DecoderTrainerTest {
         assertThat(stopped.completed()).isFalse();
         assertThat(stopped.iteration()).isEqualTo(3);
         assertThat(stopped.decoderFile()).isNull();
+        assertThat(stopped.nativeDecoderFile()).isNull();
         assertThat(first.checkpoints).containsExactly(3L);
 
         Recorder second = new Recorder();
@@ -305,8 +309,11 @@ class DecoderTrainerTest {
         assertThat(r.decoderFile()).isEqualTo(out.resolve("decoder.h5"));
         assertThat(Files.readString(r.decoderFile())).startsWith("FAKE DECODER 9 convs, first kernel value "
                 + DecoderTrainer.readCheckpoint(r.checkpoint()).weights().convs().get(0).kernelOihw()[0]);
-        assertThat(CheckpointsTest.names(out)).containsExactly("checkpoints", "decoder.h5", "losses.csv",
-                "losses.png"); // no temporary file left
+        // and in the backend's own format, named by the backend
+        assertThat(r.nativeDecoderFile()).isEqualTo(out.resolve("decoder.fake"));
+        assertThat(Files.readString(r.nativeDecoderFile())).isEqualTo(Files.readString(r.decoderFile()));
+        assertThat(CheckpointsTest.names(out)).containsExactly("checkpoints", "decoder.fake", "decoder.h5",
+                "losses.csv", "losses.png"); // no temporary file left
 
         Path failing = dir.resolve("export-fails");
         try (DecoderTrainer t = builder(dir, failing, new Recorder()).iterations(2).sampleEvery(0).build()) {

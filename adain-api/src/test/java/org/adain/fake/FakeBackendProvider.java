@@ -1,5 +1,6 @@
 package org.adain.fake;
 
+import java.util.Optional;
 import org.adain.spi.BackendProvider;
 import org.adain.spi.DecoderTraining;
 import org.adain.spi.DecoderWeights;
@@ -29,6 +30,12 @@ public final class FakeBackendProvider implements BackendProvider {
     public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
         initial.checkFits(encoder);
         return new FakeDecoderTraining(initial, config);
+    }
+
+    /** Makes the trainer export {@code decoder.fake} too, written by {@link FakeWeightsWriter}. */
+    @Override
+    public Optional<String> nativeDecoderExtension() {
+        return Optional.of("fake");
     }
 
     @Override

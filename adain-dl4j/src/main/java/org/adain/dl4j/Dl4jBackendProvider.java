@@ -1,5 +1,7 @@
 package org.adain.dl4j;
 
+import java.util.Optional;
+import org.adain.dl4j.modelimport.SameDiffWeightsWriter;
 import org.adain.dl4j.train.Dl4jDecoderTraining;
 import org.adain.spi.BackendProvider;
 import org.adain.spi.DecoderTraining;
@@ -51,6 +53,15 @@ public final class Dl4jBackendProvider implements BackendProvider {
     public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
         Nd4jRuntime.start();
         return new Dl4jDecoderTraining(encoder, initial, config);
+    }
+
+    /**
+     * {@code "fb"}: DL4J's native graph format, a SameDiff FlatBuffers file
+     * ({@link org.adain.dl4j.modelimport.SameDiffWeightsWriter}) that {@code SameDiff.load(file, false)} runs.
+     */
+    @Override
+    public Optional<String> nativeDecoderExtension() {
+        return Optional.of(SameDiffWeightsWriter.EXTENSION);
     }
 
     @Override

@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "convert", mixinStandardHelpOptions = true, versionProvider = AdainCli.Version.class,
         description = {"Convert an encoder or decoder weight file to another format.", "",
                 "Reads every format stylize reads: Keras HDF5 (.h5), PyTorch state dicts (.pth, zip or legacy "
-                        + "container, float32/16/64) and Torch7 (.t7), told by content. Writes Keras HDF5 (OUT "
-                        + "ending in .h5 or .hdf5) that stylize and Keras read back. Whether IN is an encoder or a "
-                        + "decoder is found by reading it."},
+                        + "container, float32/16/64), Torch7 (.t7), told by content, and adain's SameDiff decoders "
+                        + "(.fb). Writes Keras HDF5 (OUT ending in .h5 or .hdf5) that stylize and Keras read back, "
+                        + "or, for a decoder, DL4J's native SameDiff graph (OUT ending in .fb). Whether IN is an "
+                        + "encoder or a decoder is found by reading it."},
         footer = {"",
                 "OUT is written to a temporary file and renamed when complete: an existing",
                 "OUT is replaced only by a finished conversion. OUT may not be IN.",
@@ -30,16 +31,17 @@ import picocli.CommandLine.Spec;
                 "",
                 "Examples:",
                 "  adain convert vgg_normalised.pth vgg_normalised.h5",
-                "  adain convert decoder.t7 decoder.h5"})
+                "  adain convert decoder.t7 decoder.h5",
+                "  adain convert decoder.pth decoder.fb"})
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "The weight file to convert (.pth, .t7, .h5).")
+    @Parameters(index = "0", paramLabel = "IN", description = "The weight file to convert (.pth, .t7, .h5, .fb).")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "The file to write; its extension picks the format "
-            + "(.h5 / .hdf5: Keras HDF5).")
+            + "(.h5 / .hdf5: Keras HDF5; .fb: a decoder as a DL4J SameDiff graph).")
     Path out;
 
     @Mixin

@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
         footer = {"",
                 "Written to OUT:",
                 "  decoder.h5            the trained decoder (Keras HDF5), when the run completes",
+                "  decoder.fb            the same in DL4J's native format (a SameDiff graph: with",
+                "                        the dl4j backend; other backends may write their own)",
                 "  losses.csv            one row per iteration: iteration, content_loss,",
                 "                        style_loss_relu1_1..relu4_1, style_loss, total_loss, lr, seconds",
                 "  losses.png            the loss curves, log scale (redrawn at each checkpoint)",
@@ -252,6 +254,9 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", last total loss %.4g", total(r.lastLosses(), trainer))));
         if (r.decoderFile() != null) {
             outWriter.println(r.decoderFile());
+        }
+        if (r.nativeDecoderFile() != null) {
+            outWriter.println(r.nativeDecoderFile());
         }
         outWriter.println(dir.resolve(DecoderTrainer.LOSSES_CSV));
         outWriter.println(dir.resolve(DecoderTrainer.LOSSES_PNG));

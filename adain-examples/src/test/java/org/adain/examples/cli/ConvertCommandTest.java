@@ -26,6 +26,39 @@ class ConvertCommandTest {
     }
 
     @Test
+    void convertsADecoderToDl4jsNativeFormatAndStylizesWithIt() throws Exception {
+        Path in = FormatFixtures.copyTo(FormatFixtures.T7_DECODER, dir);
+        Path fb = dir.resolve("decoder.fb");
+        CliRun r = CliRun.of("convert", in.toString(), fb.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(AdainCli.EXIT_OK);
+        assertThat(r.out().strip()).startsWith("decoder.t7 (Torch7 (.t7)) → decoder.fb (SameDiff FlatBuffers (DL4J)): "
+                + "AdaIN decoder");
+
+        // the .fb decoder gives the same image as the .t7 it came from
+        Path enc = FormatFixtures.copyTo(FormatFixtures.ZIP_ENCODER, dir);
+        Path content = ReferenceCases.copyTo("images/content_48x64.png", dir);
+        Path style = ReferenceCases.copyTo("images/style_0.png", dir);
+        byte[][] images = new byte[2][];
+        Path[] decoders = {in, fb};
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("out" + i + ".png");
+            CliRun s = CliRun.of("stylize", "--encoder", enc.toString(), "--decoder", decoders[i].toString(),
+                    "--content", content.toString(), "--style", style.toString(), "--content-size", "0",
+                    "--style-size", "0", "-q", "--output", out.toString());
+            assertThat(s.exitCode()).as(s.toString()).isEqualTo(AdainCli.EXIT_OK);
+            images[i] = Files.readAllBytes(out);
+        }
+        assertThat(images[1]).isEqualTo(images[0]);
+
+        // encoders have no .fb form: said, nothing written
+        Path encFb = dir.resolve("encoder.fb");
+        CliRun e = CliRun.of("convert", enc.toString(), encFb.toString());
+        assertThat(e.exitCode()).isEqualTo(AdainCli.EXIT_INPUT);
+        assertThat(e.errorLine()).contains("holds decoders only");
+        assertThat(encFb).doesNotExist();
+    }
+
+    @Test
     void stylizeReadsPthAndT7Directly() throws Exception {
         Path enc = FormatFixtures.copyTo(FormatFixtures.ZIP_ENCODER, dir);
         Path dec = FormatFixtures.copyTo(FormatFixtures.T7_DECODER, dir);

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.adain.DecoderTrainer;
 import org.adain.dl4j.modelimport.KerasHdf5WeightsReader;
+import org.adain.dl4j.modelimport.SameDiffWeightsReader;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.TrainingState;
@@ -130,17 +131,20 @@ class TrainCommandTest {
         assertThat(run.err()).contains("40/40").contains("content ").contains("style ").contains("lr ")
                 .contains("it/s").contains("ETA");
 
-        // the exported decoder reads back as the checkpoint's weights
+        // both exported decoders (Keras HDF5, DL4J's SameDiff) read back as the checkpoint's weights
         Path decoderFile = out.resolve("decoder.h5");
-        assertThat(run.out().lines()).contains(decoderFile.toString(), out.resolve("losses.csv").toString(),
-                out.resolve("losses.png").toString(), lastCheckpoint.toString());
-        DecoderWeights back = new KerasHdf5WeightsReader().readDecoder(decoderFile);
+        Path nativeFile = out.resolve("decoder.fb");
+        assertThat(run.out().lines()).contains(decoderFile.toString(), nativeFile.toString(),
+                out.resolve("losses.csv").toString(), out.resolve("losses.png").toString(), lastCheckpoint.toString());
         DecoderWeights trained = DecoderTrainer.readCheckpoint(lastCheckpoint).weights();
-        for (int k = 0; k < DecoderWeights.CONV_COUNT; k++) {
-            ConvLayer x = trained.convs().get(k);
-            ConvLayer y = back.convs().get(k);
-            assertThat(y.kernelOihw()).as("kernel %d", k).containsExactly(x.kernelOihw());
-            assertThat(y.bias()).as("bias %d", k).containsExactly(x.bias());
+        for (DecoderWeights back : List.of(new KerasHdf5WeightsReader().readDecoder(decoderFile),
+                new SameDiffWeightsReader().readDecoder(nativeFile))) {
+            for (int k = 0; k < DecoderWeights.CONV_COUNT; k++) {
+                ConvLayer x = trained.convs().get(k);
+                ConvLayer y = back.convs().get(k);
+                assertThat(y.kernelOihw()).as("%s kernel %d", back.source(), k).containsExactly(x.kernelOihw());
+                assertThat(y.bias()).as("%s bias %d", back.source(), k).containsExactly(x.bias());
+            }
         }
         // and stylizes
         Path styled = dir.resolve("styled.png");
@@ -170,6 +174,7 @@ class TrainCommandTest {
         assertThat(first.out().strip()).isEqualTo(stoppedAt.toString());
         assertThat(first.err()).contains("stopped at iteration 3").contains("--resume");
         assertThat(broken.resolve("decoder.h5")).doesNotExist();
+        assertThat(broken.resolve("decoder.fb")).doesNotExist();
 
         // resume with only the required options: everything else comes from the checkpoint
         CliRun second = CliRun.of(args(broken, "--resume", "--sample-every", "0"));
