@@ -28,7 +28,11 @@ public interface StyleModel extends AutoCloseable {
     /** relu1_1, relu2_1, relu3_1 and relu4_1 of the images, as heap tensors (for checks and losses). */
     List<Tensor> encodeLayers(Tensor images);
 
-    /** The target features of {@link TransferPlan}. */
+    /**
+     * The target features of {@link TransferPlan}. A plan the backend cannot compute (a content or style map with a
+     * single position, which has no unbiased std; channels that differ between content and styles; a region map of
+     * the wrong length) throws {@link org.adain.InvalidRequestException} naming the shape, never NaN features.
+     */
     FeatureMap transfer(TransferPlan plan);
 
     /**

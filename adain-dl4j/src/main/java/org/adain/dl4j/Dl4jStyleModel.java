@@ -102,9 +102,14 @@ final class Dl4jStyleModel implements StyleModel {
         for (int k = 0; k < plan.styles().size(); k++) {
             styles.add(own(plan.styles().get(k), "style " + k));
         }
-        return guarded("the transfer of content features " + Arrays.toString(content.shape()),
-                () -> new Dl4jFeatureMap(this,
-                        AdainOps.transfer(content, styles, plan.weights(), plan.alpha(), plan.regions())));
+        try {
+            return guarded("the transfer of content features " + Arrays.toString(content.shape()),
+                    () -> new Dl4jFeatureMap(this,
+                            AdainOps.transfer(content, styles, plan.weights(), plan.alpha(), plan.regions())));
+        } catch (IllegalArgumentException e) {
+            // AdainOps validates its arrays; through the SPI that is a bad request (StyleModel#transfer)
+            throw new InvalidRequestException(e.getMessage(), e);
+        }
     }
 
     @Override

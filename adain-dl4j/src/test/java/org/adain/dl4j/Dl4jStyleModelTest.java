@@ -140,7 +140,7 @@ class Dl4jStyleModelTest {
             assertThatThrownBy(() -> model.decode(tiny)).isInstanceOf(InvalidRequestException.class)
                     .hasMessageContaining("[1, 8, 1, 1]");
             assertThatThrownBy(() -> model.transfer(new TransferPlan(tiny, List.of(tiny), new double[] {1}, 1, null)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 8, 1, 1]");
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("[1, 8, 1, 1]");
         }
     }
 
