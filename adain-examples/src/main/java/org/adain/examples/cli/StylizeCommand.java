@@ -14,21 +14,26 @@ import org.adain.AdainException;
 import org.adain.ImageException;
 import org.adain.ImageTensor;
 import org.adain.Images;
+import org.adain.InvalidRequestException;
 import org.adain.SpatialMask;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
 import org.adain.StyleTransfer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code adain stylize}: stylises one or more contents with one or more styles. Every check that needs no
  * model (command line, output paths, image files, mask, request parameters) runs before the model is
- * loaded; each style is encoded once and reused for all contents.
+ * loaded, except the tiling options, which the library checks before it reads the weights; each style is
+ * encoded once and reused for all contents.
  */
 @Command(name = "stylize", mixinStandardHelpOptions = true, versionProvider = AdainCli.Version.class,
         sortOptions = false,
@@ -122,6 +127,18 @@ final class StylizeCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE} (2048×2048).")
     long maxPixels;
 
+    @Option(names = "--tiling-threshold", paramLabel = "PIXELS", converter = TilingThreshold.class,
+            defaultValue = "" + StyleTransfer.DEFAULT_TILING_THRESHOLD,
+            description = "Encode and decode images (after resizing) of more than PIXELS pixels in overlapping "
+                    + "tiles, which bounds memory; the result equals the untiled one up to float rounding. "
+                    + "0 tiles every image, 'off' none. Default: ${DEFAULT-VALUE} (1024×1024).")
+    long tilingThreshold;
+
+    @Option(names = "--tile-size", paramLabel = "N", defaultValue = "" + StyleTransfer.DEFAULT_TILE_SIZE,
+            description = "Side of a tile in pixels, 32-pixel overlaps included: a multiple of 8, at least 80. "
+                    + "Larger tiles recompute less overlap but need more memory. Default: ${DEFAULT-VALUE}.")
+    int tileSize;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
     boolean quiet;
 
@@ -212,22 +229,24 @@ final class StylizeCommand implements Callable<Integer> {
         SpatialMask spatialMask = mask == null ? null
                 : withContext("mask " + mask, () -> SpatialMask.fromImage(Images.read(mask)));
         BufferedImage firstContent = preflight(styleImages, spatialMask);
-        if (plan.directory() != null) {
-            try {
-                Files.createDirectories(plan.directory());
-            } catch (IOException e) {
-                throw new InputException("Cannot create the output directory " + plan.directory() + ": " + e, e);
-            }
-        }
 
         progress.begin("loading model");
         StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
-                .maxPixels(maxPixels);
+                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize);
         if (backend != null) {
             builder.backend(backend);
         }
-        try (StyleTransfer transfer = builder.build()) {
+        try (StyleTransfer transfer = build(builder)) {
             progress.done(transfer.backendName());
+            // Only now, so that settings or weights the library refuses leave nothing behind.
+            if (plan.directory() != null) {
+                try {
+                    Files.createDirectories(plan.directory());
+                } catch (IOException e) {
+                    throw new InputException("Cannot create the output directory " + plan.directory() + ": " + e,
+                            e);
+                }
+            }
             List<StyleFeatures> encoded = new ArrayList<>();
             try {
                 // With --preserve-color the style is recoloured per content, so cached features would not
@@ -266,6 +285,29 @@ final class StylizeCommand implements Callable<Integer> {
             }
         }
         return AdainCli.EXIT_OK;
+    }
+
+    /**
+     * Loads the model. The tiling options are checked by {@link StyleTransfer.Builder#build()} alone, which owns
+     * their rules and checks settings before it reads any weights; it reports them as InvalidRequestException
+     * (weights and backends fail otherwise), and here they are command-line mistakes.
+     */
+    private StyleTransfer build(StyleTransfer.Builder builder) {
+        try {
+            return builder.build();
+        } catch (InvalidRequestException e) {
+            // The defaults are the API's own and valid, so the culprit is among the options typed; its message
+            // says which of them when both were.
+            ParseResult typed = spec.commandLine().getParseResult();
+            List<String> given = new ArrayList<>();
+            if (typed.hasMatchedOption("--tiling-threshold")) {
+                given.add("--tiling-threshold " + tilingThreshold);
+            }
+            if (typed.hasMatchedOption("--tile-size")) {
+                given.add("--tile-size " + tileSize);
+            }
+            throw usage((given.isEmpty() ? "" : String.join(", ", given) + ": ") + e.getMessage());
+        }
     }
 
     /**
@@ -339,5 +381,22 @@ final class StylizeCommand implements Callable<Integer> {
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * A pixel count, or "off" for {@code Long.MAX_VALUE}, the API's "never tile". The range is left to the API.
+     */
+    static final class TilingThreshold implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            if (value.equalsIgnoreCase("off")) {
+                return Long.MAX_VALUE;
+            }
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is neither a number of pixels nor 'off'");
+            }
+        }
     }
 }

@@ -286,6 +286,42 @@ class BadInputTest {
         assertThat(fails(2, args("--max-pixels", "80"))).contains("--max-pixels", "81");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-8", "72", "100"})
+    void tileSizeTheLibraryRefuses(String size) {
+        // 72 is below the smallest tile (two 32-pixel overlaps and some interior), 100 no multiple of 8.
+        String line = fails(2, args("--tile-size", size));
+        assertThat(line).contains("--tile-size " + size + ":", "tile size", "multiple of 8", "80", "got " + size);
+    }
+
+    @Test
+    void negativeTilingThreshold() {
+        String line = fails(2, args("--tiling-threshold", "-1"));
+        assertThat(line).contains("--tiling-threshold -1:", "tiling threshold", "≥ 0", "got -1");
+    }
+
+    @Test
+    void bothTilingOptionsAreNamedAndTheLibrarySaysWhichIsWrong() {
+        String line = fails(2, args("--tiling-threshold", "0", "--tile-size", "84"));
+        assertThat(line).contains("--tiling-threshold 0, --tile-size 84:", "tile size", "got 84");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--tiling-threshold", "--tile-size"})
+    void tilingOptionThatIsNotANumber(String option) {
+        assertThat(fails(2, args(option, "big"))).contains(option, "big");
+    }
+
+    @Test
+    void refusedTileSizeCreatesNoOutputDirectory() {
+        Path outDir = dir.resolve("results");
+        List<String> argv = args(encoder, decoder, content, "--tile-size", "12", "--output", outDir.toString());
+        argv.add(argv.indexOf(content.toString()) + 1, Fixtures.testkit(dir, "images/content_40x40.png").toString());
+
+        assertThat(fails(2, argv)).contains("--tile-size 12:");
+        assertThat(outDir).doesNotExist();
+    }
+
     @Test
     void maskWithThreeStyles() {
         String line = fails(2, args("--style", style0.toString(), style1.toString(),

@@ -219,6 +219,49 @@ class StylizeEndToEndTest {
         assertThat(run.err()).contains("(dl4j)");
     }
 
+    /** A quiet stylize of the content and style_0 resized to 100 on the shorter side, with more options. */
+    List<String> args100(Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("stylize", "-q", "--encoder", encoder.toString(), "--decoder",
+                decoder.toString(), "--content-size", "100", "--style-size", "100", "--content",
+                content.toString(), "--style", style0.toString(), "--output", out.toString()));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    @Test
+    void tiledRunMatchesTheUntiledOne() {
+        // The content becomes 133×100 and the style 100×100: 17×13 and 13×13 relu4_1 positions. An 80-pixel tile
+        // holds 10 positions, 4 of them overlap on each inner side (Tiling.spans), so threshold 0 encodes and
+        // decodes the content in 5×3 tiles and encodes the style in 3×3, ragged last tiles included. By default
+        // (1024×1024) neither is tiled.
+        Path untiled = dir.resolve("untiled.png");
+        Path tiled = dir.resolve("tiled.png");
+
+        CliRun a = CliRun.of(args100(untiled));
+        CliRun b = CliRun.of(args100(tiled, "--tiling-threshold", "0", "--tile-size", "80"));
+
+        assertThat(a.exitCode()).as(a.toString()).isZero();
+        assertThat(b.exitCode()).as(b.toString()).isZero();
+        assertSize(tiled, 133, 100);
+        // Tiling only reorders float sums (about 1e-6 relative): at most one 8-bit level where a value sits on
+        // a rounding boundary.
+        assertThat(maxDifference(Fixtures.read(tiled), Fixtures.read(untiled))).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void tilingThresholdOffNeverTiles() {
+        // Any tile size is irrelevant when nothing is tiled; the result is the default (untiled) one, bit for bit.
+        Path byDefault = dir.resolve("default.png");
+        Path off = dir.resolve("off.png");
+
+        CliRun a = CliRun.of(args100(byDefault));
+        CliRun b = CliRun.of(args100(off, "--tiling-threshold", "OFF", "--tile-size", "80"));
+
+        assertThat(a.exitCode()).as(a.toString()).isZero();
+        assertThat(b.exitCode()).as(b.toString()).isZero();
+        assertThat(Fixtures.bytes(off)).isEqualTo(Fixtures.bytes(byDefault));
+    }
+
     static int maxDifference(BufferedImage a, BufferedImage b) {
         assertThat(b.getWidth()).isEqualTo(a.getWidth());
         assertThat(b.getHeight()).isEqualTo(a.getHeight());
