@@ -11,6 +11,7 @@ import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.InvalidRequestException;
 import org.adain.dl4j.graph.AdainDecoder;
+import org.adain.dl4j.graph.BufferPool;
 import org.adain.dl4j.graph.GraphOps;
 import org.adain.dl4j.graph.VggEncoder;
 import org.adain.dl4j.ops.AdainOps;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Dl4jStyleModel implements StyleModel {
     private final VggEncoder encoder;
     private final AdainDecoder decoder;
+    private final BufferPool pool;
     private final int featureChannels;
     private volatile boolean closed;
 
@@ -38,11 +40,13 @@ final class Dl4jStyleModel implements StyleModel {
         Objects.requireNonNull(encoderWeights, "encoder");
         Objects.requireNonNull(decoderWeights, "decoder");
         decoderWeights.checkFits(encoderWeights);
+        // one pool for both networks: the API calls a model from one thread at a time
+        this.pool = new BufferPool(Nd4jRuntime.bufferPoolBytes());
         VggEncoder enc = guarded("converting the encoder weights from " + encoderWeights.source(),
-                () -> new VggEncoder(encoderWeights));
+                () -> new VggEncoder(encoderWeights, pool));
         try {
             this.decoder = guarded("converting the decoder weights from " + decoderWeights.source(),
-                    () -> new AdainDecoder(decoderWeights));
+                    () -> new AdainDecoder(decoderWeights, pool));
         } catch (RuntimeException e) {
             enc.close();
             throw e;
@@ -236,6 +240,7 @@ final class Dl4jStyleModel implements StyleModel {
         closed = true;
         encoder.close();
         decoder.close();
+        pool.close();
     }
 
     private void checkOpen() {

@@ -87,6 +87,8 @@ final class Nd4jRuntime {
         sb.append("off-heap: max ").append(gib(Pointer.maxBytes())).append(", physical max ")
                 .append(gib(Pointer.maxPhysicalBytes())).append(", process physical now ")
                 .append(gib(Pointer.physicalBytes())).append('\n');
+        sb.append("buffer reuse: up to ").append(bufferPoolBytes() >> 20).append(" MiB per model (-D")
+                .append(BUFFER_POOL_PROPERTY).append(")\n");
         sb.append("java: ").append(System.getProperty("java.version")).append(" on ")
                 .append(System.getProperty("os.name")).append('/').append(System.getProperty("os.arch"));
         return sb.toString();
@@ -130,6 +132,36 @@ final class Nd4jRuntime {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
+    }
+
+    /** System property: MiB each model keeps for reusing its intermediates (0 turns reuse off). */
+    static final String BUFFER_POOL_PROPERTY = "adain.dl4j.bufferPoolMiB";
+    /** The most a model keeps by default, when the off-heap limit allows it. */
+    static final long DEFAULT_BUFFER_POOL_MIB = 512;
+
+    /**
+     * Bytes a model's {@link org.adain.dl4j.graph.BufferPool} may keep: {@value #BUFFER_POOL_PROPERTY} MiB, by default
+     * {@value #DEFAULT_BUFFER_POOL_MIB} MiB or a quarter of JavaCPP's off-heap limit ({@code -Xmx} unless set),
+     * whichever is less (a 512² stylisation would reuse about 560 MiB; 512 keeps a 4096² one, tiled, under 4 GiB).
+     *
+     * @throws org.adain.InvalidRequestException when the property is not a whole number of MiB ≥ 0
+     */
+    static long bufferPoolBytes() {
+        String v = System.getProperty(BUFFER_POOL_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return Math.min(DEFAULT_BUFFER_POOL_MIB << 20, Math.max(0, Pointer.maxBytes() / 4));
+        }
+        try {
+            long mib = Long.parseLong(v.strip());
+            if (mib >= 0 && mib <= (Long.MAX_VALUE >> 20)) {
+                return mib << 20;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new org.adain.InvalidRequestException("-D" + BUFFER_POOL_PROPERTY + "=" + v
+                + ": expected a whole number of MiB ≥ 0 (0 turns buffer reuse off; default "
+                + DEFAULT_BUFFER_POOL_MIB + " or a quarter of the off-heap limit)");
     }
 
     private static int ompThreads() {

@@ -22,10 +22,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class AdainDecoder implements AutoCloseable {
     private final List<ConvWeights> convs;
+    private final BufferPool pool;
 
-    /** Converts the weights to ND4J arrays once. */
+    /** Converts the weights to ND4J arrays once; allocates every intermediate anew. */
     public AdainDecoder(DecoderWeights weights) {
+        this(weights, BufferPool.NONE);
+    }
+
+    /**
+     * Converts the weights to ND4J arrays once; intermediates come from and go back to {@code pool}, which the
+     * caller owns and which must not be used by another thread during {@link #decode}.
+     */
+    public AdainDecoder(DecoderWeights weights, BufferPool pool) {
         Objects.requireNonNull(weights, "weights");
+        this.pool = Objects.requireNonNull(pool, "pool");
         List<ConvWeights> list = new ArrayList<>();
         try {
             for (ConvLayer c : weights.convs()) {
@@ -60,23 +70,24 @@ public final class AdainDecoder implements AutoCloseable {
         int last = convs.size() - 1;
         try {
             for (int i = 0; i <= last; i++) {
-                INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC);
-                GraphOps.release(x);
+                INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC, pool);
+                pool.give(x);
                 x = padded;
-                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, i != last, Layout.NHWC);
-                GraphOps.release(x);
+                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, i != last, Layout.NHWC, pool);
+                pool.give(x);
                 x = y;
                 if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
-                    INDArray up = GraphOps.upsampleNearest2(x, Layout.NHWC);
-                    GraphOps.release(x);
+                    INDArray up = GraphOps.upsampleNearest2(x, Layout.NHWC, pool);
+                    pool.give(x);
                     x = up;
                 }
             }
+            // a new array: the caller keeps it, so it never comes from the pool
             INDArray out = GraphOps.toLayout(x, Layout.NHWC, Layout.NCHW);
-            GraphOps.release(x);
+            pool.give(x);
             return out;
         } catch (RuntimeException | Error e) {
-            GraphOps.release(x);
+            pool.give(x);
             throw e;
         }
     }

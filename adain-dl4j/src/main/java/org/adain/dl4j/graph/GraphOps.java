@@ -2,7 +2,10 @@ package org.adain.dl4j.graph;
 
 import java.util.Arrays;
 import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Upsampling2d;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -61,6 +64,12 @@ public final class GraphOps {
      * 1.2–2.8x faster than the same NCHW one (64 channels at 512²: 2.8x; measured, docs/BENCHMARKS.md).
      */
     public static INDArray conv2d(INDArray x, ConvWeights w, int zeroPad, boolean relu, Layout layout) {
+        return conv2d(x, w, zeroPad, relu, layout, BufferPool.NONE);
+    }
+
+    /** {@link #conv2d(INDArray, ConvWeights, int, boolean, Layout)} with its output taken from {@code pool}. */
+    public static INDArray conv2d(INDArray x, ConvWeights w, int zeroPad, boolean relu, Layout layout,
+            BufferPool pool) {
         if (x.size(layout.c) != w.inChannels()) {
             throw new IllegalArgumentException("Layer '" + w.name() + "' takes " + w.inChannels()
                     + " channels, the input " + Arrays.toString(x.shape()) + " (" + layout + ") has "
@@ -70,7 +79,21 @@ public final class GraphOps {
                 .kH(w.kernelHeight()).kW(w.kernelWidth()).sH(1).sW(1).pH(zeroPad).pW(zeroPad).dH(1).dW(1)
                 .paddingMode(PaddingMode.VALID).dataFormat(layout.name()).weightsFormat(WeightsFormat.YXIO)
                 .build();
-        INDArray y = Nd4j.cnn().conv2d(x, w.kernelYxio(), w.bias(), cfg);
+        long[] shape = x.shape().clone();
+        shape[layout.h] += 2L * zeroPad - w.kernelHeight() + 1;
+        shape[layout.w] += 2L * zeroPad - w.kernelWidth() + 1;
+        shape[layout.c] = w.outChannels();
+        if (shape[layout.h] < 1 || shape[layout.w] < 1) {
+            throw new IllegalArgumentException("Layer '" + w.name() + "' needs a map of at least "
+                    + w.kernelHeight() + "×" + w.kernelWidth() + " after padding, got " + Arrays.toString(x.shape()));
+        }
+        INDArray y = output(x, shape, pool);
+        try {
+            Nd4j.exec(new Conv2D(x, w.kernelYxio(), w.bias(), y, cfg));
+        } catch (RuntimeException | Error e) {
+            pool.give(y);
+            throw e;
+        }
         return relu ? Transforms.relu(y, false) : y;
     }
 
@@ -95,6 +118,11 @@ public final class GraphOps {
 
     /** {@link #reflectPad1(INDArray)} in either layout. */
     public static INDArray reflectPad1(INDArray x, Layout layout) {
+        return reflectPad1(x, layout, BufferPool.NONE);
+    }
+
+    /** {@link #reflectPad1(INDArray, Layout)} with its output taken from {@code pool}. */
+    public static INDArray reflectPad1(INDArray x, Layout layout, BufferPool pool) {
         if (x.rank() != 4) {
             throw new IllegalArgumentException("Reflection padding needs a rank-4 map, got "
                     + Arrays.toString(x.shape()));
@@ -108,7 +136,7 @@ public final class GraphOps {
         long[] shape = x.shape().clone(); // shape() may hand out the array's own shape: never modify it
         shape[layout.h] += 2;
         shape[layout.w] += 2;
-        INDArray out = Nd4j.createUninitialized(x.dataType(), shape, 'c');
+        INDArray out = output(x, shape, pool);
         out.get(index(layout, NDArrayIndex.interval(1, h + 1), NDArrayIndex.interval(1, w + 1))).assign(x);
         INDArrayIndex inner = NDArrayIndex.interval(1, w + 1);
         INDArrayIndex all = NDArrayIndex.all();
@@ -216,7 +244,30 @@ public final class GraphOps {
 
     /** {@link #upsampleNearest2(INDArray)} in either layout. */
     public static INDArray upsampleNearest2(INDArray x, Layout layout) {
-        return Nd4j.cnn().upsampling2d(x, 2, 2, layout == Layout.NCHW);
+        return upsampleNearest2(x, layout, BufferPool.NONE);
+    }
+
+    /** {@link #upsampleNearest2(INDArray, Layout)} with its output taken from {@code pool}. */
+    public static INDArray upsampleNearest2(INDArray x, Layout layout, BufferPool pool) {
+        long[] shape = x.shape().clone();
+        shape[layout.h] *= 2;
+        shape[layout.w] *= 2;
+        INDArray out = output(x, shape, pool);
+        try {
+            Upsampling2d op = new Upsampling2d(x, 2, 2, layout == Layout.NCHW);
+            op.addOutputArgument(out);
+            Nd4j.exec(op);
+        } catch (RuntimeException | Error e) {
+            pool.give(out);
+            throw e;
+        }
+        return out;
+    }
+
+    /** An uninitialised array for an op's output, of {@code like}'s data type; from the pool when float32. */
+    private static INDArray output(INDArray like, long[] shape, BufferPool pool) {
+        return like.dataType() == DataType.FLOAT ? pool.take(shape)
+                : Nd4j.createUninitialized(like.dataType(), shape, 'c');
     }
 
     /** Frees arrays that own their memory; views, nulls and freed arrays are skipped. */

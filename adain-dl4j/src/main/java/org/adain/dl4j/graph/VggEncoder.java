@@ -37,10 +37,20 @@ public final class VggEncoder implements AutoCloseable {
     private final ConvWeights preprocess;
     private final List<ConvWeights> convs;
     private final INDArray caffeMean;
+    private final BufferPool pool;
 
-    /** Converts the weights to ND4J arrays once. */
+    /** Converts the weights to ND4J arrays once; allocates every intermediate anew. */
     public VggEncoder(EncoderWeights weights) {
+        this(weights, BufferPool.NONE);
+    }
+
+    /**
+     * Converts the weights to ND4J arrays once; intermediates come from and go back to {@code pool}, which the
+     * caller owns and which must not be used by another thread during an encode.
+     */
+    public VggEncoder(EncoderWeights weights, BufferPool pool) {
         Objects.requireNonNull(weights, "weights");
+        this.pool = Objects.requireNonNull(pool, "pool");
         this.kind = weights.kind();
         List<ConvWeights> list = new ArrayList<>();
         ConvWeights pre = null;
@@ -91,23 +101,23 @@ public final class VggEncoder implements AutoCloseable {
         if (kind == EncoderKind.NORMALISED_VGG19) {
             INDArray nhwc = GraphOps.toLayout(images, Layout.NCHW, Layout.NHWC);
             try {
-                x = GraphOps.conv2d(nhwc, preprocess, 0, false, Layout.NHWC);
+                x = GraphOps.conv2d(nhwc, preprocess, 0, false, Layout.NHWC, pool);
             } finally {
-                GraphOps.release(nhwc);
+                pool.give(nhwc);
             }
         } else {
             INDArray nchw = kerasInput(images);
             try {
                 x = GraphOps.toLayout(nchw, Layout.NCHW, Layout.NHWC);
             } finally {
-                GraphOps.release(nchw);
+                pool.give(nchw);
             }
         }
         int last = EncoderWeights.RELU_TAPS.get(EncoderWeights.RELU_TAPS.size() - 1);
         try {
             for (int i = 0; i <= last; i++) {
                 INDArray y = conv3x3(x, convs.get(i));
-                GraphOps.release(x);
+                pool.give(x);
                 x = y;
                 if (EncoderWeights.RELU_TAPS.contains(i) && (allTaps || i == last)) {
                     taps.add(GraphOps.toLayout(x, Layout.NHWC, Layout.NCHW));
@@ -115,14 +125,15 @@ public final class VggEncoder implements AutoCloseable {
                 if (EncoderWeights.POOL_AFTER.contains(i)) {
                     INDArray pooled = kind == EncoderKind.NORMALISED_VGG19
                             ? GraphOps.maxPool2Ceil(x, Layout.NHWC) : GraphOps.maxPool2Floor(x, Layout.NHWC);
-                    GraphOps.release(x);
+                    pool.give(x);
                     x = pooled;
                 }
             }
-            GraphOps.release(x);
+            pool.give(x);
+            // the taps are new arrays the caller keeps: never pooled
             return taps;
         } catch (RuntimeException | Error e) {
-            GraphOps.release(x);
+            pool.give(x);
             taps.forEach(GraphOps::release);
             throw e;
         }
@@ -131,13 +142,13 @@ public final class VggEncoder implements AutoCloseable {
     /** Keras: zero-padded conv + ReLU. Normalised: reflection pad, conv, ReLU. NHWC. */
     private INDArray conv3x3(INDArray x, ConvWeights w) {
         if (kind == EncoderKind.KERAS_APPLICATIONS_VGG19) {
-            return GraphOps.conv2d(x, w, 1, true, Layout.NHWC);
+            return GraphOps.conv2d(x, w, 1, true, Layout.NHWC, pool);
         }
-        INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC);
+        INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC, pool);
         try {
-            return GraphOps.conv2d(padded, w, 0, true, Layout.NHWC);
+            return GraphOps.conv2d(padded, w, 0, true, Layout.NHWC, pool);
         } finally {
-            GraphOps.release(padded);
+            pool.give(padded);
         }
     }
 
