@@ -185,26 +185,51 @@ public final class StyleTransfer implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks an image against the size limits {@link #stylize} enforces, without a model: after resizing to
+     * {@code size} (0 keeps it) and cropping, each side must be at least {@link #MIN_SIDE} and the pixels at most
+     * {@code maxPixels}. Lets a caller refuse bad input before it spends seconds loading weights.
+     *
+     * <pre>{@code
+     * StyleTransfer.checkSize(ImageTensor.fromImage(photo), 512, false, StyleTransfer.DEFAULT_MAX_PIXELS);
+     * }</pre>
+     *
+     * @throws InvalidRequestException naming the image's size and the limit it breaks
+     */
+    public static void checkSize(ImageTensor image, int size, boolean crop, long maxPixels) {
+        Objects.requireNonNull(image, "image");
+        if (maxPixels < (long) MIN_SIDE * MIN_SIDE) {
+            throw new InvalidRequestException("maxPixels must be at least " + (MIN_SIDE * MIN_SIDE) + ", got "
+                    + maxPixels);
+        }
+        checkPrepared(image, size, crop, "", maxPixels);
+    }
+
     /** Resizes/crops, then enforces the size limits on what the network will see. */
     private ImageTensor prepare(ImageTensor image, int size, boolean crop, String role) {
-        Resizing.Plan p = Resizing.plan(image.height(), image.width(), size, crop);
-        checkSize(role, p.height(), p.width(), image);
-        if ((long) p.resizedHeight() * p.resizedWidth() > 4 * maxPixels) {
-            throw new InvalidRequestException("Resizing the " + role + " image to " + p.resizedWidth() + "×"
-                    + p.resizedHeight() + " would exceed 4× the pixel limit; use a smaller size");
-        }
+        checkPrepared(image, size, crop, role + " ", maxPixels);
         return Resizing.apply(image, size, crop);
     }
 
-    private void checkSize(String role, int h, int w, ImageTensor original) {
+    /** The size limits of what the network will see; {@code role} is "" or a word and a space for messages. */
+    private static void checkPrepared(ImageTensor image, int size, boolean crop, String role, long maxPixels) {
+        Resizing.Plan p = Resizing.plan(image.height(), image.width(), size, crop);
+        checkSize(role, p.height(), p.width(), image, maxPixels);
+        if ((long) p.resizedHeight() * p.resizedWidth() > 4 * maxPixels) {
+            throw new InvalidRequestException("Resizing the " + role + "image to " + p.resizedWidth() + "×"
+                    + p.resizedHeight() + " would exceed 4× the pixel limit; use a smaller size");
+        }
+    }
+
+    private static void checkSize(String role, int h, int w, ImageTensor original, long maxPixels) {
         String given = original.height() == h && original.width() == w ? ""
                 : " (resized from " + original.sizeString() + ")";
         if (h < MIN_SIDE || w < MIN_SIDE) {
-            throw new InvalidRequestException("The " + role + " image is " + w + "×" + h + given
+            throw new InvalidRequestException("The " + role + "image is " + w + "×" + h + given
                     + "; the network needs at least " + MIN_SIDE + "×" + MIN_SIDE);
         }
         if ((long) h * w > maxPixels) {
-            throw new InvalidRequestException("The " + role + " image is " + w + "×" + h + given + " = "
+            throw new InvalidRequestException("The " + role + "image is " + w + "×" + h + given + " = "
                     + ((long) h * w) + " pixels, over the limit of " + maxPixels
                     + "; choose a smaller size or raise the pixel limit (StyleTransfer.builder().maxPixels, CLI --max-pixels)");
         }

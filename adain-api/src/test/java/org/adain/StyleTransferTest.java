@@ -208,4 +208,19 @@ class StyleTransferTest {
             }
         }
     }
+
+    @Test
+    void sizeLimitsCanBeCheckedWithoutAModel() {
+        ImageTensor photo = ImageTensor.wrap(new float[3 * 60 * 80], 60, 80);          // 80×60
+        StyleTransfer.checkSize(photo, 0, false, 4800);                              // exactly the limit
+        StyleTransfer.checkSize(photo, 9, false, 200);                               // resized to 12×9
+        assertThatThrownBy(() -> StyleTransfer.checkSize(photo, 0, false, 4799))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("80×60 = 4800 pixels")
+                .hasMessageContaining("4799");
+        assertThatThrownBy(() -> StyleTransfer.checkSize(photo, 8, false, 4800))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("resized from 80×60")
+                .hasMessageContaining("9×9");
+        assertThatThrownBy(() -> StyleTransfer.checkSize(photo, 0, false, 80))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("maxPixels must be at least 81");
+    }
 }

@@ -317,9 +317,15 @@ final class StylizeCommand implements Callable<Integer> {
      */
     private BufferedImage preflight(List<BufferedImage> styleImages, SpatialMask spatialMask) {
         List<ImageTensor> styleTensors = styleImages.stream().map(ImageTensor::fromImage).toList();
+        for (int k = 0; k < styleTensors.size(); k++) {
+            ImageTensor s = styleTensors.get(k);
+            withContext("style " + styles.get(k), () -> checkSize(s, styleSize));
+        }
         BufferedImage first = null;
         for (int i = 0; i < contents.size(); i++) {
             BufferedImage content = Images.read(contents.get(i));
+            ImageTensor c = ImageTensor.fromImage(content);
+            withContext("content " + contents.get(i), () -> checkSize(c, contentSize));
             StyleRequest.Builder check = request(content, spatialMask);
             for (int k = 0; k < styleTensors.size(); k++) {
                 addStyle(check, k, styleTensors.get(k));
@@ -330,6 +336,12 @@ final class StylizeCommand implements Callable<Integer> {
             }
         }
         return first;
+    }
+
+    /** The library's size limits, checked before the model loads (the limits need no model). */
+    private Void checkSize(ImageTensor image, int size) {
+        StyleTransfer.checkSize(image, size, crop, maxPixels);
+        return null;
     }
 
     private StyleRequest.Builder request(BufferedImage content, SpatialMask spatialMask) {

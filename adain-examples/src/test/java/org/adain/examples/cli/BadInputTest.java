@@ -124,6 +124,18 @@ class BadInputTest {
     }
 
     @Test
+    void sizeLimitsAreCheckedBeforeTheModelLoads() throws Exception {
+        // a decoder that cannot be read: had the model loaded first, the error would name it
+        Path garbage = Files.writeString(dir.resolve("garbage_decoder.h5"), "not a model");
+        Path tiny = Fixtures.write(Fixtures.grey(8, 12, 100), "png", dir.resolve("tiny.png"));
+        assertThat(fails(1, args(encoder, garbage, tiny))).contains("tiny.png", "9×9")
+                .doesNotContain("garbage_decoder");
+        List<String> a = args(encoder, garbage, content);
+        a.addAll(List.of("--max-pixels", "2000"));
+        assertThat(fails(1, a)).contains("style_0.png", "2304", "2000").doesNotContain("garbage_decoder");
+    }
+
+    @Test
     void styleSmallerThan9x9() {
         Path tiny = Fixtures.write(Fixtures.grey(20, 5, 100), "png", dir.resolve("tinystyle.png"));
         String line = fails(1, args("--style", tiny.toString()));
