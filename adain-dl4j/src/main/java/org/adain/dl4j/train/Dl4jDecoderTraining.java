@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.InvalidRequestException;
+import org.adain.dl4j.graph.BufferPool;
 import org.adain.dl4j.graph.ConvWeights;
 import org.adain.dl4j.graph.GraphOps;
 import org.adain.dl4j.graph.VggEncoder;
@@ -52,6 +53,8 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
     private final List<ConvLayer> initialLayers;
     private final String source;
     private final LossBackprop backprop;
+    /** Intermediates of the encoder and the loss pass, reused from step to step (same shapes every step). */
+    private final BufferPool pool;
     /** Decoder parameters: per conv the kernel (YXIO, {@code [3, 3, in, out]}) and the bias. */
     private final List<INDArray> params = new ArrayList<>();
     /** Adam's moments, one per parameter, same shapes. */
@@ -66,6 +69,15 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
      * @throws org.adain.ModelException when the decoder does not fit the encoder
      */
     public Dl4jDecoderTraining(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
+        this(encoder, initial, config, 0);
+    }
+
+    /**
+     * As {@link #Dl4jDecoderTraining(EncoderWeights, DecoderWeights, TrainingConfig)}, keeping up to
+     * {@code bufferPoolBytes} of intermediates between steps for reuse (0: none).
+     */
+    public Dl4jDecoderTraining(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config,
+            long bufferPoolBytes) {
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(initial, "initial");
         this.config = Objects.requireNonNull(config, "config");
@@ -74,8 +86,9 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
         this.initialLayers = initial.convs();
         this.source = initial.source();
         List<AutoCloseable> made = new ArrayList<>();
+        this.pool = track(made, new BufferPool(bufferPoolBytes));
         try {
-            this.encoder = track(made, new VggEncoder(encoder));
+            this.encoder = track(made, new VggEncoder(encoder, pool));
             List<ConvWeights> convs = new ArrayList<>();
             for (ConvLayer c : encoder.convs()) {
                 convs.add(track(made, ConvWeights.of(c)));
@@ -83,7 +96,7 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
             this.encoderConvs = List.copyOf(convs);
             this.preprocess = track(made, ConvWeights.of(kind == EncoderKind.NORMALISED_VGG19
                     ? encoder.preprocess() : caffePreprocessing()));
-            this.backprop = track(made, new LossBackprop(kind, preprocess, encoderConvs));
+            this.backprop = track(made, new LossBackprop(kind, preprocess, encoderConvs, pool));
             for (ConvLayer c : initialLayers) {
                 try (ConvWeights cw = ConvWeights.of(c)) {
                     params.add(cw.kernelYxio().dup('c'));
@@ -267,6 +280,7 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
         encoderConvs.forEach(ConvWeights::close);
         preprocess.close();
         backprop.close();
+        pool.close();
         params.forEach(GraphOps::release);
         firstMoments.forEach(GraphOps::release);
         secondMoments.forEach(GraphOps::release);

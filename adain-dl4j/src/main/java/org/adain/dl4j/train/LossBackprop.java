@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import org.adain.dl4j.graph.BufferPool;
 import org.adain.dl4j.graph.ConvWeights;
 import org.adain.dl4j.graph.GraphOps;
 import org.adain.dl4j.graph.GraphOps.Layout;
@@ -18,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -60,18 +62,29 @@ final class LossBackprop implements AutoCloseable {
     private final List<ConvWeights> encoder;
     /** Per encoder conv, the input-gradient kernel: flipped in space, in/out swapped, [3, 3, out, in]. */
     private final List<INDArray> encoderBack;
+    private final BufferPool pool;
 
     /** The gradient of the total loss w.r.t. every decoder parameter (kernel YXIO, bias per conv) and the terms. */
     record Result(LossTerms losses, List<INDArray> gradients) {
     }
 
     /** In NHWC, where M2.1's oneDNN convolutions run fastest. */
-    LossBackprop(EncoderKind kind, ConvWeights preprocess, List<ConvWeights> encoder) {
-        this(kind, preprocess, encoder, Layout.NHWC);
+    LossBackprop(EncoderKind kind, ConvWeights preprocess, List<ConvWeights> encoder, BufferPool pool) {
+        this(kind, preprocess, encoder, Layout.NHWC, pool);
     }
 
     /** @param layout the layout of the activations inside the pass (inputs and outputs are NCHW either way) */
     LossBackprop(EncoderKind kind, ConvWeights preprocess, List<ConvWeights> encoder, Layout layout) {
+        this(kind, preprocess, encoder, layout, BufferPool.NONE);
+    }
+
+    /**
+     * @param pool where the pass takes its large intermediates from and gives them back to (every step has the
+     *             same shapes, so a step reuses the previous one's memory); owned by the caller
+     */
+    LossBackprop(EncoderKind kind, ConvWeights preprocess, List<ConvWeights> encoder, Layout layout,
+            BufferPool pool) {
+        this.pool = java.util.Objects.requireNonNull(pool, "pool");
         this.reflect = kind == EncoderKind.NORMALISED_VGG19;
         this.layout = layout;
         this.hAxis = layout == Layout.NHWC ? 1 : 2;
@@ -134,7 +147,7 @@ final class LossBackprop implements AutoCloseable {
             }
             return pass(live, t, means, stds, params, contentWeight, styleWeight);
         } finally {
-            live.forEach(GraphOps::release);
+            live.forEach(pool::give);
         }
     }
 
@@ -174,14 +187,15 @@ final class LossBackprop implements AutoCloseable {
         INDArray x = target;
         for (int j = 0; j <= last; j++) {
             decIn[j] = x;
-            INDArray padded = keep(live, GraphOps.reflectPad1(x, layout));
+            INDArray padded = keep(live, GraphOps.reflectPad1(x, layout, pool));
             INDArray y = keep(live, conv(padded, params.get(2 * j), params.get(2 * j + 1), 0));
             free(live, padded);
             if (j != last) {
                 relu(y);
                 decAct[j] = y;
             }
-            x = DecoderWeights.UPSAMPLE_AFTER.contains(j) ? keep(live, GraphOps.upsampleNearest2(y, layout)) : y;
+            x = DecoderWeights.UPSAMPLE_AFTER.contains(j) ? keep(live, GraphOps.upsampleNearest2(y, layout, pool))
+                    : y;
         }
         INDArray g = x;
 
@@ -194,7 +208,7 @@ final class LossBackprop implements AutoCloseable {
             ConvWeights c = encoder.get(i);
             INDArray y;
             if (reflect) {
-                INDArray padded = keep(live, GraphOps.reflectPad1(x, layout));
+                INDArray padded = keep(live, GraphOps.reflectPad1(x, layout, pool));
                 y = keep(live, conv(padded, c.kernelYxio(), c.bias(), 0));
                 free(live, padded);
             } else {
@@ -283,7 +297,7 @@ final class LossBackprop implements AutoCloseable {
         dA = dG;
         for (int j = last; j >= 0; j--) {
             INDArray dY = j == last ? dA : reluBackward(decAct[j], dA);
-            INDArray padded = keep(live, GraphOps.reflectPad1(decIn[j], layout));
+            INDArray padded = keep(live, GraphOps.reflectPad1(decIn[j], layout, pool));
             INDArray[] bp = convBackward(padded, params.get(2 * j), params.get(2 * j + 1), dY);
             keep(live, bp[0]);
             free(live, padded, dY);
@@ -327,10 +341,10 @@ final class LossBackprop implements AutoCloseable {
         return a;
     }
 
-    private static void free(Set<INDArray> live, INDArray... arrays) {
+    private void free(Set<INDArray> live, INDArray... arrays) {
         for (INDArray a : arrays) {
             if (a != null && live.remove(a)) {
-                GraphOps.release(a);
+                pool.give(a);
             }
         }
     }
@@ -342,15 +356,23 @@ final class LossBackprop implements AutoCloseable {
                 .paddingMode(PaddingMode.VALID).dataFormat(layout.name()).weightsFormat(WeightsFormat.YXIO).build();
     }
 
-    /** Stride-1 cross-correlation, zero padding {@code zeroPad}, kernel YXIO, optional bias. */
+    /** Stride-1 cross-correlation, zero padding {@code zeroPad}, kernel YXIO, optional bias; output from the pool. */
     private INDArray conv(INDArray x, INDArray kernel, INDArray bias, int zeroPad) {
         Conv2DConfig cfg = config(kernel.size(0), zeroPad);
-        return bias == null ? Nd4j.cnn().conv2d(x, kernel, cfg) : Nd4j.cnn().conv2d(x, kernel, bias, cfg);
+        long[] shape = x.shape().clone();
+        shape[hAxis] += 2L * zeroPad - kernel.size(0) + 1;
+        shape[wAxis] += 2L * zeroPad - kernel.size(1) + 1;
+        shape[cAxis] = kernel.size(3);
+        INDArray out = pool.take(shape);
+        INDArray[] inputs = bias == null ? new INDArray[] {x, kernel} : new INDArray[] {x, kernel, bias};
+        Nd4j.exec(new Conv2D(inputs, new INDArray[] {out}, cfg));
+        return out;
     }
 
     /** {@code conv2d_bp} of a 3×3 VALID conv: {input gradient, kernel gradient (YXIO), bias gradient}. */
     private INDArray[] convBackward(INDArray input, INDArray kernel, INDArray bias, INDArray gradOut) {
-        INDArray gi = Nd4j.createUninitialized(DataType.FLOAT, input.shape());
+        INDArray gi = pool.take(input.shape());
+        // the kernel and bias gradients go to the caller: never from the pool
         INDArray gw = Nd4j.createUninitialized(DataType.FLOAT, kernel.shape());
         INDArray gb = Nd4j.createUninitialized(DataType.FLOAT, bias.shape());
         DynamicCustomOp op = DynamicCustomOp.builder("conv2d_bp")
@@ -377,7 +399,7 @@ final class LossBackprop implements AutoCloseable {
 
     /** The gradient through a 2×2/2 VALID max-pool of {@code input}. */
     private INDArray maxPoolBackward(INDArray input, INDArray gradOut) {
-        INDArray gi = Nd4j.createUninitialized(DataType.FLOAT, input.shape());
+        INDArray gi = pool.take(input.shape());
         Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(input, gradOut).addOutputs(gi)
                 // kH, kW, sH, sW, pH, pW, dH, dW, same mode, extra, NHWC
                 .addIntegerArguments(2, 2, 2, 2, 0, 0, 1, 1, 0, 0, nhwc()).build());
