@@ -223,4 +223,14 @@ class StyleTransferTest {
         assertThatThrownBy(() -> StyleTransfer.checkSize(photo, 0, false, 80))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("maxPixels must be at least 81");
     }
+
+    @Test
+    void trimMemoryReachesTheBackendAndNotAfterClose() {
+        StyleTransfer st = open();
+        st.trimMemory();
+        assertThat(FakeStyleModel.last.trims).isEqualTo(1);
+        st.close();
+        assertThatThrownBy(st::trimMemory).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThat(FakeStyleModel.last.trims).isEqualTo(1);
+    }
 }

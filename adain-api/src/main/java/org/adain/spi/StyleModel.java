@@ -73,6 +73,13 @@ public interface StyleModel extends AutoCloseable {
     /** One line for diagnostics: backend, device, native library, threads. */
     String describe();
 
+    /**
+     * Frees memory the backend keeps between calls to run faster (buffer pools, caches); the model stays usable and
+     * refills them as it runs. The default keeps nothing, so it does nothing.
+     */
+    default void trimMemory() {
+    }
+
     /** Frees the model's native memory. Idempotent. */
     @Override
     void close();

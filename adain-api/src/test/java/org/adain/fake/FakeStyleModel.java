@@ -210,6 +210,14 @@ public final class FakeStyleModel implements StyleModel {
         return "fake";
     }
 
+    /** How often {@link #trimMemory} was called. */
+    public volatile int trims;
+
+    @Override
+    public void trimMemory() {
+        trims++;
+    }
+
     @Override
     public void close() {
         closed = true;

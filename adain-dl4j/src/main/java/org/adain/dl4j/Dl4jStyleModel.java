@@ -232,6 +232,18 @@ final class Dl4jStyleModel implements StyleModel {
         return Nd4jRuntime.describeLine() + ", encoder " + encoder.kind();
     }
 
+    /** Frees the reusable intermediates ({@link BufferPool}); the next passes allocate and keep them again. */
+    @Override
+    public void trimMemory() {
+        checkOpen();
+        pool.close();
+    }
+
+    /** Bytes of intermediates kept for reuse now. */
+    long heldBufferBytes() {
+        return pool.heldBytes();
+    }
+
     @Override
     public void close() {
         if (closed) {

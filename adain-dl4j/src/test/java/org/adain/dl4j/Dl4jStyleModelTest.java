@@ -64,6 +64,23 @@ class Dl4jStyleModelTest {
     }
 
     @Test
+    void keptBuffersAreFreedOnRequestAndTheModelGoesOnAlike() {
+        Dl4jStyleModel m = (Dl4jStyleModel) model;
+        Tensor img = image(1, 40, 48, 7);
+        Tensor before;
+        try (FeatureMap f = m.encode(img)) {
+            before = m.decode(f);
+        }
+        assertThat(m.heldBufferBytes()).as("intermediates kept after a pass").isPositive();
+        m.trimMemory();
+        assertThat(m.heldBufferBytes()).isZero();
+        try (FeatureMap f = m.encode(img)) {
+            assertThat(m.decode(f)).isEqualTo(before);
+        }
+        assertThat(m.heldBufferBytes()).isPositive();
+    }
+
+    @Test
     void wholeTransferHasTheRightShapesAndFiniteValues() {
         Tensor content = image(1, 75, 100, 1);
         Tensor style = image(1, 40, 33, 2);
