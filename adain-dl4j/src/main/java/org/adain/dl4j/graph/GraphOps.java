@@ -75,26 +75,39 @@ public final class GraphOps {
                     + " channels, the input " + Arrays.toString(x.shape()) + " (" + layout + ") has "
                     + x.size(layout.c));
         }
-        Conv2DConfig cfg = Conv2DConfig.builder()
-                .kH(w.kernelHeight()).kW(w.kernelWidth()).sH(1).sW(1).pH(zeroPad).pW(zeroPad).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID).dataFormat(layout.name()).weightsFormat(WeightsFormat.YXIO)
-                .build();
-        long[] shape = x.shape().clone();
-        shape[layout.h] += 2L * zeroPad - w.kernelHeight() + 1;
-        shape[layout.w] += 2L * zeroPad - w.kernelWidth() + 1;
-        shape[layout.c] = w.outChannels();
-        if (shape[layout.h] < 1 || shape[layout.w] < 1) {
+        if (x.size(layout.h) + 2L * zeroPad < w.kernelHeight()
+                || x.size(layout.w) + 2L * zeroPad < w.kernelWidth()) {
             throw new IllegalArgumentException("Layer '" + w.name() + "' needs a map of at least "
                     + w.kernelHeight() + "×" + w.kernelWidth() + " after padding, got " + Arrays.toString(x.shape()));
         }
+        INDArray y = conv2d(x, w.kernelYxio(), w.bias(), zeroPad, layout, pool);
+        return relu ? Transforms.relu(y, false) : y;
+    }
+
+    /**
+     * A stride-1 cross-correlation with a {@code [kh, kw, in, out]} (YXIO) kernel and an optional bias (null: none),
+     * zero-padded by {@code zeroPad}, its output taken from {@code pool}. No checks: for callers that hold raw
+     * kernels, such as the backward pass's transposed ones.
+     */
+    public static INDArray conv2d(INDArray x, INDArray kernelYxio, INDArray bias, int zeroPad, Layout layout,
+            BufferPool pool) {
+        Conv2DConfig cfg = Conv2DConfig.builder()
+                .kH(kernelYxio.size(0)).kW(kernelYxio.size(1)).sH(1).sW(1).pH(zeroPad).pW(zeroPad).dH(1).dW(1)
+                .paddingMode(PaddingMode.VALID).dataFormat(layout.name()).weightsFormat(WeightsFormat.YXIO)
+                .build();
+        long[] shape = x.shape().clone();
+        shape[layout.h] += 2L * zeroPad - kernelYxio.size(0) + 1;
+        shape[layout.w] += 2L * zeroPad - kernelYxio.size(1) + 1;
+        shape[layout.c] = kernelYxio.size(3);
         INDArray y = output(x, shape, pool);
+        INDArray[] inputs = bias == null ? new INDArray[] {x, kernelYxio} : new INDArray[] {x, kernelYxio, bias};
         try {
-            Nd4j.exec(new Conv2D(x, w.kernelYxio(), w.bias(), y, cfg));
+            Nd4j.exec(new Conv2D(inputs, new INDArray[] {y}, cfg));
         } catch (RuntimeException | Error e) {
             pool.give(y);
             throw e;
         }
-        return relu ? Transforms.relu(y, false) : y;
+        return y;
     }
 
     /** A dense copy in the other layout. */

@@ -13,13 +13,9 @@ import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderKind;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.LossTerms;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -351,22 +347,9 @@ final class LossBackprop implements AutoCloseable {
 
     // ---------------------------------------------------------------- ops
 
-    private Conv2DConfig config(long k, int zeroPad) {
-        return Conv2DConfig.builder().kH(k).kW(k).sH(1).sW(1).pH(zeroPad).pW(zeroPad).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID).dataFormat(layout.name()).weightsFormat(WeightsFormat.YXIO).build();
-    }
-
     /** Stride-1 cross-correlation, zero padding {@code zeroPad}, kernel YXIO, optional bias; output from the pool. */
     private INDArray conv(INDArray x, INDArray kernel, INDArray bias, int zeroPad) {
-        Conv2DConfig cfg = config(kernel.size(0), zeroPad);
-        long[] shape = x.shape().clone();
-        shape[hAxis] += 2L * zeroPad - kernel.size(0) + 1;
-        shape[wAxis] += 2L * zeroPad - kernel.size(1) + 1;
-        shape[cAxis] = kernel.size(3);
-        INDArray out = pool.take(shape);
-        INDArray[] inputs = bias == null ? new INDArray[] {x, kernel} : new INDArray[] {x, kernel, bias};
-        Nd4j.exec(new Conv2D(inputs, new INDArray[] {out}, cfg));
-        return out;
+        return GraphOps.conv2d(x, kernel, bias, zeroPad, layout, pool);
     }
 
     /** {@code conv2d_bp} of a 3×3 VALID conv: {input gradient, kernel gradient (YXIO), bias gradient}. */
