@@ -198,11 +198,15 @@ public final class StyleTransfer implements AutoCloseable {
      */
     public static void checkSize(ImageTensor image, int size, boolean crop, long maxPixels) {
         Objects.requireNonNull(image, "image");
+        checkMaxPixels(maxPixels);
+        checkPrepared(image, size, crop, "", maxPixels);
+    }
+
+    private static void checkMaxPixels(long maxPixels) {
         if (maxPixels < (long) MIN_SIDE * MIN_SIDE) {
             throw new InvalidRequestException("maxPixels must be at least " + (MIN_SIDE * MIN_SIDE) + ", got "
                     + maxPixels);
         }
-        checkPrepared(image, size, crop, "", maxPixels);
     }
 
     /** Resizes/crops, then enforces the size limits on what the network will see. */
@@ -452,10 +456,7 @@ public final class StyleTransfer implements AutoCloseable {
             if (!inMemory && decoder == null) {
                 throw new InvalidRequestException("No decoder weights: call decoder(path)");
             }
-            if (maxPixels < (long) MIN_SIDE * MIN_SIDE) {
-                throw new InvalidRequestException("maxPixels must be at least " + (MIN_SIDE * MIN_SIDE) + ", got "
-                        + maxPixels);
-            }
+            checkMaxPixels(maxPixels);
             Tiling tiling = new Tiling(tilingThreshold, tileSize);
             ClassLoader loader = StyleTransfer.class.getClassLoader();
             BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
