@@ -16,8 +16,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Starts ND4J's native runtime once and describes it for diagnostics. */
 final class Nd4jRuntime {
-    /** The native jar this module is built and tested with. */
-    static final String EXPECTED_NATIVE = "org.nd4j:nd4j-native:1.0.0-M2.1 with classifier linux-x86_64-onednn";
+    /**
+     * What adain-dl4j's POM puts on the classpath for the machine it is resolved on (its platform profiles), named
+     * in the error when the natives do not load: usually a classpath resolved for another machine.
+     */
+    static String expectedNatives() {
+        String platform = platformOrUnknown();
+        String nd4j = platform.endsWith("x86_64") ? platform + "-onednn" : platform;
+        return "org.nd4j:nd4j-native:" + nd4jVersion() + " with classifier " + nd4j + " (or nd4j-cuda-11.6 through"
+                + " adain-dl4j-cuda), resolved on this platform: adain-dl4j's POM picks the natives of the machine"
+                + " Maven runs on, or those of -Djavacpp.platform";
+    }
 
     private static volatile boolean started;
 
@@ -46,8 +55,7 @@ final class Nd4jRuntime {
                 // LinkageError covers UnsatisfiedLinkError and a failed static initialiser of Nd4j.
                 throw new BackendException("The dl4j backend could not start ND4J's native library on "
                         + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " ("
-                        + platformOrUnknown() + "). Put " + EXPECTED_NATIVE
-                        + " on the classpath (the oneDNN build runs on any x86-64). Cause: " + e, e);
+                        + platformOrUnknown() + "). Put " + expectedNatives() + " on the classpath. Cause: " + e, e);
             }
         }
     }
