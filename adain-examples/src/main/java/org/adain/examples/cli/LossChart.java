@@ -41,14 +41,18 @@ final class LossChart implements TrainingListener {
     record Curve(String label, Color color, float width, ToDoubleFunction<LossLog.Row> value) {
     }
 
+    /**
+     * In drawing order, which is also the legend's: XChart draws later series over earlier ones, so the four layers
+     * come first and the total last, on top (the content loss and the relu4_1 term can coincide).
+     */
     static final List<Curve> CURVES = List.of(
-            new Curve("total (weighted)", new Color(0x111111), 2.2f, LossLog.Row::total),
-            new Curve("content", new Color(0x1f77b4), 1.8f, LossLog.Row::content),
-            new Curve("style (sum)", new Color(0xd62728), 1.8f, LossLog.Row::style),
             new Curve("style relu1_1", new Color(0xff9896), 1f, r -> r.styleLayers()[0]),
             new Curve("style relu2_1", new Color(0xff7f0e), 1f, r -> r.styleLayers()[1]),
             new Curve("style relu3_1", new Color(0x2ca02c), 1f, r -> r.styleLayers()[2]),
-            new Curve("style relu4_1", new Color(0x9467bd), 1f, r -> r.styleLayers()[3]));
+            new Curve("style relu4_1", new Color(0x9467bd), 1f, r -> r.styleLayers()[3]),
+            new Curve("style (sum)", new Color(0xd62728), 1.8f, LossLog.Row::style),
+            new Curve("content", new Color(0x1f77b4), 1.8f, LossLog.Row::content),
+            new Curve("total (weighted)", new Color(0x111111), 2.2f, LossLog.Row::total));
 
     private final Path csv;
     private final Path png;
@@ -116,7 +120,6 @@ final class LossChart implements TrainingListener {
                 .setChartTitleBoxVisible(false).setLegendPosition(Styler.LegendPosition.OutsideE)
                 .setLegendBorderColor(Color.WHITE).setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12))
                 .setAntiAlias(true);
-        // the legend lists the curves in this order (total first); later ones are drawn over earlier ones
         for (Curve c : CURVES) {
             double[][] xy = binned(rows, c.value());
             if (xy[0].length == 0) {
