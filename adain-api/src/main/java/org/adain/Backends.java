@@ -7,15 +7,33 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.adain.spi.BackendProvider;
 
-/** ServiceLoader discovery of backends: the one place that decides which backend runs. */
-final class Backends {
+/**
+ * ServiceLoader discovery of backends: the one place that decides which backend runs, for {@link StyleTransfer}
+ * and {@code org.adain.train.DecoderTrainer} alike. Most code never calls it: the builders' {@code backend(..)}
+ * settings come here.
+ *
+ * <pre>{@code
+ * for (BackendProvider p : Backends.available(getClass().getClassLoader())) {
+ *     System.out.println(p.name() + " (priority " + p.priority() + ")");
+ * }
+ * }</pre>
+ */
+public final class Backends {
     /** System property that names the backend when the code does not. */
-    static final String PROPERTY = "adain.backend";
+    public static final String PROPERTY = "adain.backend";
 
     private Backends() {
     }
 
-    static List<BackendProvider> available(ClassLoader loader) {
+    /**
+     * Every backend registered under {@code META-INF/services/org.adain.spi.BackendProvider}, highest priority
+     * first (ties by name).
+     *
+     * @param loader the class loader whose service files are read
+     * @return the backends found, possibly none
+     * @throws BackendException a registered backend fails to load
+     */
+    public static List<BackendProvider> available(ClassLoader loader) {
         List<BackendProvider> found = new ArrayList<>();
         try {
             for (BackendProvider p : ServiceLoader.load(BackendProvider.class, loader)) {
@@ -31,8 +49,13 @@ final class Backends {
 
     /**
      * The backend named in code, else the one named by {@value #PROPERTY}, else the highest priority.
+     *
+     * @param requested the backend's name (any case), or null to let the property or the priority decide
+     * @param loader    the class loader whose service files are read
+     * @return the chosen backend
+     * @throws BackendException there is no backend, the named one is not on the classpath, or one fails to load
      */
-    static BackendProvider select(String requested, ClassLoader loader) {
+    public static BackendProvider select(String requested, ClassLoader loader) {
         List<BackendProvider> found = available(loader);
         String name = requested;
         String origin = "requested with StyleTransfer.builder().backend(...)";

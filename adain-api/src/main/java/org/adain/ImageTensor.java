@@ -128,14 +128,28 @@ public final class ImageTensor {
         return crop(0, 0, h, w);
     }
 
-    /** The {@code h×w} window whose top-left corner is at ({@code top}, {@code left}). */
-    ImageTensor crop(int top, int left, int h, int w) {
+    /**
+     * The {@code h×w} window whose top-left corner is at row {@code top}, column {@code left}, e.g. a random crop
+     * for training ({@code org.adain.train} takes its crops this way).
+     *
+     * <pre>{@code
+     * ImageTensor centre = image.crop((image.height() - 256) / 2, (image.width() - 256) / 2, 256, 256);
+     * }</pre>
+     *
+     * @param top  first row of the window, from 0
+     * @param left first column of the window, from 0
+     * @param h    height of the window, at least 1
+     * @param w    width of the window, at least 1
+     * @return the window (this image itself when the window is the whole image)
+     * @throws InvalidRequestException the window is empty or reaches outside the image
+     */
+    public ImageTensor crop(int top, int left, int h, int w) {
         if (top == 0 && left == 0 && h == height && w == width) {
             return this;
         }
-        if (top < 0 || left < 0 || top + h > height || left + w > width) {
-            throw new IllegalArgumentException("Crop " + w + "×" + h + " at (" + left + ", " + top
-                    + ") outside image " + width + "×" + height);
+        if (h < 1 || w < 1 || top < 0 || left < 0 || (long) top + h > height || (long) left + w > width) {
+            throw new InvalidRequestException("Crop " + w + "×" + h + " (width×height) at column " + left + ", row "
+                    + top + " is empty or outside the image of " + width + "×" + height);
         }
         float[] out = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
@@ -161,6 +175,36 @@ public final class ImageTensor {
             throw new InvalidRequestException("Resize size must be ≥ 0 (0 keeps the size), got " + size);
         }
         return Resizing.apply(this, size, crop);
+    }
+
+    /**
+     * Resizes to exactly {@code height×width}, not keeping the aspect ratio, with PIL's antialiased bilinear filter
+     * ({@code Image.resize((width, height), BILINEAR)}; exact 8-bit arithmetic for images read from 8-bit pixels),
+     * as the PyTorch port's training transform {@code Resize((512, 512))} does.
+     *
+     * <pre>{@code
+     * ImageTensor square = ImageTensor.fromImage(photo).resizeTo(512, 512);
+     * }</pre>
+     *
+     * @param height rows of the result, at least 1
+     * @param width  columns of the result, at least 1
+     * @return the resized image (this image itself when it has that size already)
+     * @throws InvalidRequestException a side is below 1, or the result (or the intermediate image of the
+     *                                 horizontal pass, {@code this.height()×width}) would exceed
+     *                                 {@link Images#MAX_DECODE_PIXELS} pixels
+     */
+    public ImageTensor resizeTo(int height, int width) {
+        // the horizontal pass runs first: its result has the old height and the new width
+        if (height < 1 || width < 1 || (long) height * width > Images.MAX_DECODE_PIXELS
+                || (long) this.height * width > Images.MAX_DECODE_PIXELS) {
+            throw new InvalidRequestException("Cannot resize " + sizeString() + " to " + width + "×" + height
+                    + " (width×height): each side must be at least 1 and the image, also after the horizontal "
+                    + "pass, at most " + Images.MAX_DECODE_PIXELS + " pixels");
+        }
+        if (height == this.height && width == this.width) {
+            return this;
+        }
+        return Resizing.resize(this, height, width);
     }
 
     /** Whether every value is a multiple of 1/255 (read from an 8-bit image). */

@@ -110,4 +110,30 @@ class ImageTensorTest {
         assertThat(t.get(0, 0, 0)).isEqualTo(0.1f);
         assertThat(t.get(1, 0, 0)).isEqualTo(0.2f);
     }
+
+    @Test
+    void cropTakesTheWindowAndRejectsOneOutsideTheImage() {
+        float[] d = new float[3 * 4 * 5];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = i / 100f;
+        }
+        ImageTensor t = ImageTensor.of(d, 4, 5);
+        ImageTensor w = t.crop(1, 2, 2, 3);
+        assertThat(w.height()).isEqualTo(2);
+        assertThat(w.width()).isEqualTo(3);
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 2; y++) {
+                for (int x = 0; x < 3; x++) {
+                    assertThat(w.get(c, y, x)).isEqualTo(t.get(c, 1 + y, 2 + x));
+                }
+            }
+        }
+        assertThat(t.crop(0, 0, 4, 5)).isSameAs(t);
+        assertThatThrownBy(() -> t.crop(3, 0, 2, 5)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Crop 5×2").hasMessageContaining("row 3").hasMessageContaining("5×4");
+        assertThatThrownBy(() -> t.crop(0, -1, 1, 1)).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> t.crop(0, 0, 0, 3)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("empty");
+        assertThatThrownBy(() -> t.crop(0, Integer.MAX_VALUE, 1, 1)).isInstanceOf(InvalidRequestException.class);
+    }
 }

@@ -1,6 +1,7 @@
 package org.adain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +59,27 @@ class ResizingTest {
         assertThat(half.get(0, 0, 0)).isEqualTo(3f / 7f, org.assertj.core.data.Offset.offset(1e-6f));
         // Output 1: centre 3.0, taps x = 1, 2, 3 (x = 4 is outside) weights .25, .75, .75: (1·.25 + 1·.75)/1.75.
         assertThat(half.get(0, 0, 1)).isEqualTo(4f / 7f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
+    void resizeToIgnoresTheAspectRatioAndChecksTheSize() {
+        float[] d = new float[3 * 1 * 4];
+        for (int i = 0; i < 4; i++) {
+            d[i] = i % 2;
+        }
+        ImageTensor row = ImageTensor.of(d, 1, 4);
+        ImageTensor half = row.resizeTo(1, 2);
+        assertThat(half).isEqualTo(Resizing.resize(row, 1, 2));
+        assertThat(half.get(0, 0, 0)).isEqualTo(3f / 7f, org.assertj.core.data.Offset.offset(1e-6f));
+        ImageTensor photo = ImageTensor.fromImage(ImagesTest.gradient(70, 40));
+        ImageTensor square = photo.resizeTo(32, 32);
+        assertThat(square.height()).isEqualTo(32);
+        assertThat(square.width()).isEqualTo(32);
+        assertThat(square).isEqualTo(Resizing.resize(photo, 32, 32)); // PIL's 8-bit arithmetic for 8-bit pixels
+        assertThat(photo.resizeTo(40, 70)).isSameAs(photo);
+        assertThatThrownBy(() -> photo.resizeTo(0, 32)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("70×40 to 32×0");
+        assertThatThrownBy(() -> photo.resizeTo(1 << 16, 1 << 16)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining(Long.toString(Images.MAX_DECODE_PIXELS));
     }
 }

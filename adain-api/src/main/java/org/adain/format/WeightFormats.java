@@ -20,8 +20,8 @@ import org.adain.spi.WeightsWriter;
 
 /**
  * The one place that finds weight-file readers and writers ({@link ServiceLoader}), tells a file's format from
- * its first bytes, and writes weight files atomically. Used by {@code StyleTransfer}, {@code DecoderTrainer} and
- * {@link WeightConversion}.
+ * its first bytes, and writes weight files atomically. Used by {@code StyleTransfer},
+ * {@code org.adain.train.DecoderTrainer} and {@link WeightConversion}.
  *
  * <pre>{@code
  * EncoderWeights e = WeightFormats.readEncoder(Path.of("vgg_normalised.pth"), loader);

@@ -38,8 +38,8 @@ public interface BackendProvider {
     /**
      * The file name extension (without the dot) of the backend's own model format for decoders, e.g. {@code "fb"}
      * for DL4J's SameDiff graphs, or empty when it has none. A backend that names one registers a
-     * {@link WeightsWriter} for it; {@code DecoderTrainer} then writes {@code OUT/decoder.<ext>} next to
-     * {@code decoder.h5}, so the trained decoder also runs on the backend's runtime without adain.
+     * {@link WeightsWriter} for it; {@code org.adain.train.DecoderTrainer} then writes {@code OUT/decoder.<ext>}
+     * next to {@code decoder.h5}, so the trained decoder also runs on the backend's runtime without adain.
      */
     default java.util.Optional<String> nativeDecoderExtension() {
         return java.util.Optional.empty();

@@ -1,14 +1,15 @@
 package org.adain.examples.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.adain.DecoderTrainer;
-import org.adain.TrainingListener;
 import org.adain.spi.LossTerms;
+import org.adain.train.DecoderTrainer;
+import org.adain.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -151,9 +152,11 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DecoderTrainer.Transform tf = parseTransform();
         ProgressBar bar = new ProgressBar(err, !quiet, System.console() != null);
+        LossChart chart = new LossChart(out, message -> bar.line("adain: warning: " + AdainCli.oneLine(message)));
         DecoderTrainer.Builder b = DecoderTrainer.builder().encoder(encoder).contentDir(contentDir).styleDir(styleDir)
                 .outputDir(out).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
-                .sampleEvery(sampleEvery).validationPairs(validationPairs).resume(resume).listener(bar);
+                .sampleEvery(sampleEvery).validationPairs(validationPairs).resume(resume)
+                .listener(new Both(chart, bar));
         if (checkpointEvery < 1) {
             throw usage("--checkpoint-every must be at least 1, got " + checkpointEvery);
         }
@@ -223,8 +226,9 @@ final class TrainCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 DecoderTrainer.Result r = trainer.run();
+                chart.redraw(r.iteration()); // unless the last checkpoint drew it already
                 bar.finish();
-                return report(r, trainer, outWriter, bar);
+                return report(r, trainer, outWriter, bar, chart.file());
             } finally {
                 bar.finish();
                 try {
@@ -238,7 +242,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int report(DecoderTrainer.Result r, DecoderTrainer trainer, PrintWriter outWriter, ProgressBar bar) {
+    private int report(DecoderTrainer.Result r, DecoderTrainer trainer, PrintWriter outWriter, ProgressBar bar,
+            Path plot) {
         Path dir = trainer.outputDirectory();
         if (r.skippedImages() > 0) {
             bar.line("adain: warning: " + r.skippedImages() + " unreadable image file(s) were skipped");
@@ -259,7 +264,9 @@ final class TrainCommand implements Callable<Integer> {
             outWriter.println(r.nativeDecoderFile());
         }
         outWriter.println(dir.resolve(DecoderTrainer.LOSSES_CSV));
-        outWriter.println(dir.resolve(DecoderTrainer.LOSSES_PNG));
+        if (Files.isRegularFile(plot)) {
+            outWriter.println(plot);
+        }
         outWriter.println(r.checkpoint());
         outWriter.flush();
         return AdainCli.EXIT_OK;
@@ -290,6 +297,45 @@ final class TrainCommand implements Callable<Integer> {
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** Passes every event to two listeners: the plot first, then the progress lines that report it. */
+    record Both(TrainingListener first, TrainingListener second) implements TrainingListener {
+        @Override
+        public void started(long iteration, long totalIterations, Path resumedFrom) {
+            first.started(iteration, totalIterations, resumedFrom);
+            second.started(iteration, totalIterations, resumedFrom);
+        }
+
+        @Override
+        public void progress(Progress p) {
+            first.progress(p);
+            second.progress(p);
+        }
+
+        @Override
+        public void skipped(Path file, String reason, int skippedSoFar) {
+            first.skipped(file, reason, skippedSoFar);
+            second.skipped(file, reason, skippedSoFar);
+        }
+
+        @Override
+        public void checkpointWritten(Path file, long iteration) {
+            first.checkpointWritten(file, iteration);
+            second.checkpointWritten(file, iteration);
+        }
+
+        @Override
+        public void samplesWritten(Path file, long iteration) {
+            first.samplesWritten(file, iteration);
+            second.samplesWritten(file, iteration);
+        }
+
+        @Override
+        public void warning(String message) {
+            first.warning(message);
+            second.warning(message);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package org.adain.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -135,6 +136,41 @@ class ShadedJarTest {
         assertThat(r.code).as(r.toString()).isEqualTo(1);
         assertThat(r.err.lines()).as(r.toString()).hasSize(1);
         assertThat(r.err).startsWith("adain: error: ").contains("cut.h5");
+    }
+
+    /**
+     * {@code train} in the fat jar, which draws {@code losses.png} with XChart: the PDF, SVG and GIF exporters XChart
+     * depends on are excluded (the PNG path does not need them), and neither they nor what they pull are in the jar.
+     */
+    @Test
+    void trainsAndDrawsTheLossPlotWithoutXchartsOtherExporters() throws Exception {
+        Path contents = dir.resolve("content");
+        Fixtures.content(contents);
+        Fixtures.testkit(contents, "images/content_75x100.png");
+        Path styles = dir.resolve("style");
+        Fixtures.style(styles, 0);
+        Fixtures.style(styles, 1);
+        Path out = dir.resolve("run");
+        Result r = java("train", "-q", "--encoder", Fixtures.encoder(dir).toString(), "--content-dir",
+                contents.toString(), "--style-dir", styles.toString(), "--out", out.toString(), "--iterations", "4",
+                "--batch", "1", "--image-size", "32", "--crop", "32", "--checkpoint-every", "2", "--sample-every", "0",
+                "--seed", "3");
+
+        assertThat(r.code).as(r.toString()).isZero();
+        Path plot = out.resolve(LossChart.FILE_NAME);
+        assertThat(r.out.lines()).as(r.toString()).contains(plot.toString(), out.resolve("losses.csv").toString());
+        BufferedImage png = Fixtures.read(plot);
+        assertThat(png.getWidth()).isEqualTo(LossChart.WIDTH);
+        assertThat(png.getHeight()).isEqualTo(LossChart.HEIGHT);
+        assertThat(r.err).as(r.toString()).doesNotContain("cannot draw").doesNotContain("Exception")
+                .doesNotContain("Error").doesNotContain("adain: error");
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            List<String> names = Collections.list(jf.entries()).stream().map(ZipEntry::getName).toList();
+            assertThat(names).contains("org/knowm/xchart/XYChart.class", "org/knowm/xchart/BitmapEncoder.class");
+            assertThat(names).noneMatch(n -> n.startsWith("de/erichseifert/") || n.startsWith("de/rototor/")
+                    || n.startsWith("org/apache/pdfbox/") || n.startsWith("org/apache/fontbox/")
+                    || n.startsWith("com/madgag/"));
+        }
     }
 
     record Result(int code, String out, String err) {

@@ -13,13 +13,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.adain.DecoderTrainer;
 import org.adain.dl4j.modelimport.KerasHdf5WeightsReader;
 import org.adain.dl4j.modelimport.SameDiffWeightsReader;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.TrainingState;
 import org.adain.testkit.reference.ReferenceCases;
+import org.adain.train.DecoderTrainer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,7 +115,8 @@ class TrainCommandTest {
         assertThat(last).as("mean total loss of the last 5 iterations vs the first 5").isLessThan(0.9 * first);
 
         BufferedImage plot = Fixtures.read(out.resolve("losses.png"));
-        assertThat(plot.getWidth()).isGreaterThan(100);
+        assertThat(plot.getWidth()).isEqualTo(LossChart.WIDTH);
+        assertThat(plot.getHeight()).isEqualTo(LossChart.HEIGHT);
         for (String s : List.of("iteration_000000000.png", "iteration_000000020.png", "iteration_000000040.png")) {
             BufferedImage grid = Fixtures.read(out.resolve("samples").resolve(s));
             assertThat(grid.getWidth()).isEqualTo(3 * 32 + 2 * 4);

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -9,12 +9,23 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.adain.AdainException;
+import org.adain.BackendException;
+import org.adain.Backends;
+import org.adain.ImageTensor;
+import org.adain.Images;
+import org.adain.InvalidRequestException;
+import org.adain.ModelException;
+import org.adain.StyleRequest;
+import org.adain.StyleTransfer;
+import org.adain.format.WeightFormats;
 import org.adain.spi.BackendProvider;
 import org.adain.spi.DecoderTraining;
 import org.adain.spi.DecoderWeights;
@@ -22,15 +33,14 @@ import org.adain.spi.EncoderWeights;
 import org.adain.spi.LossTerms;
 import org.adain.spi.TrainingConfig;
 import org.adain.spi.TrainingState;
-import org.adain.format.WeightFormats;
 import org.adain.spi.WeightsWriter;
 
 /**
  * Trains an AdaIN decoder for an encoder (SEMANTICS §9; the PyTorch port's loss, optimiser and schedule): the
  * encoder is frozen, the decoder learns to invert AdaIN's output with {@code contentWeight · Lc + styleWeight · Ls},
  * Adam with {@code lr_i = lr / (1 + lrDecay · i)}. The numerical work runs in a backend
- * ({@link BackendProvider#train}); this class does the rest: the data, checkpoints, logs, plots, samples and the
- * export.
+ * ({@link BackendProvider#train}); this class does the rest: the data, checkpoints, the loss log, samples and the
+ * export. It draws no plot: the {@code adain train} command draws {@code losses.png} from the {@link LossLog}.
  *
  * <pre>{@code
  * try (DecoderTrainer t = DecoderTrainer.builder()
@@ -50,8 +60,8 @@ import org.adain.spi.WeightsWriter;
  *   <li>{@code OUT/decoder.h5}: the trained decoder as a Keras HDF5 model (when the run completes and a writer for
  *   it is on the classpath, e.g. from {@code org.adain:adain-dl4j}); {@code StyleTransfer.builder().decoder(..)}
  *   reads it;</li>
- *   <li>{@code OUT/losses.csv}: one row per iteration (see {@link #LOSSES_CSV}), {@code OUT/losses.png}: the curves on
- *   a log scale, redrawn at every checkpoint and at the end;</li>
+ *   <li>{@code OUT/losses.csv}: one row per iteration, written as the run goes (see {@link LossLog}, which also
+ *   reads it back, e.g. to plot it);</li>
  *   <li>{@code OUT/checkpoints/checkpoint-NNNNNNNNN.adain}: decoder weights, Adam moments, iteration, sampling state
  *   and settings, written atomically every {@code checkpointEvery} iterations, when stopped, and at the end; the
  *   newest {@code keepCheckpoints} are kept;</li>
@@ -69,12 +79,8 @@ import org.adain.spi.WeightsWriter;
  * training session: close it.
  */
 public final class DecoderTrainer implements AutoCloseable {
-    /** File name of the loss log in the output directory. Columns: see {@link #LOSSES_CSV_HEADER}. */
+    /** File name of the loss log in the output directory; {@link LossLog} describes and reads it. */
     public static final String LOSSES_CSV = "losses.csv";
-    /** The loss log's header row. */
-    public static final String LOSSES_CSV_HEADER = LossLog.HEADER;
-    /** File name of the loss plot. */
-    public static final String LOSSES_PNG = "losses.png";
     /** File name of the exported decoder. */
     public static final String DECODER_FILE = "decoder.h5";
     /** Subdirectory of the checkpoints. */
@@ -144,6 +150,11 @@ public final class DecoderTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the settings of a training run.
+     *
+     * @return a builder with the PyTorch port's defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -152,6 +163,10 @@ public final class DecoderTrainer implements AutoCloseable {
      * A fresh decoder for {@code encoder}: the mirror of its channel counts (a small test encoder gets a small
      * decoder), initialised like PyTorch's {@code Conv2d} (U(−1/√fan_in, 1/√fan_in) for kernels and biases) from
      * {@code seed}.
+     *
+     * @param encoder the encoder the decoder is for
+     * @param seed    the seed of the draws; equal seeds give equal weights
+     * @return the decoder's weights
      */
     public static DecoderWeights freshDecoder(EncoderWeights encoder, long seed) {
         return DecoderInit.fresh(Objects.requireNonNull(encoder, "encoder"), seed);
@@ -161,6 +176,8 @@ public final class DecoderTrainer implements AutoCloseable {
      * The state a checkpoint file holds (decoder weights, Adam moments, iteration), e.g. to use or export the
      * decoder of an unfinished run. The format is described in docs/TRAINING.md.
      *
+     * @param file a checkpoint, {@code OUT/checkpoints/checkpoint-NNNNNNNNN.adain}
+     * @return the training state it holds
      * @throws AdainException the file is missing, not a checkpoint, truncated or corrupt (checksum)
      */
     public static TrainingState readCheckpoint(Path file) {
@@ -169,9 +186,11 @@ public final class DecoderTrainer implements AutoCloseable {
 
     /**
      * Trains until the configured number of iterations or until {@link #stop()}; then writes a checkpoint (unless
-     * one for this iteration exists), the plot, and, when complete, {@code decoder.h5} and the backend's native
-     * decoder file. A stop is final for this
-     * trainer: to continue, build a new one with {@link Builder#resume resume(true)}.
+     * one for this iteration exists) and, when complete, {@code decoder.h5} and the backend's native decoder file.
+     * A stop is final for this trainer: to continue, build a new one with {@link Builder#resume resume(true)}.
+     *
+     * @return how the run ended
+     * @throws IllegalStateException   the trainer is closed, or {@code run()} is already running
      *
      * @throws InvalidRequestException a directory turned out to hold no readable image
      * @throws AdainException          the loss became NaN/Inf (the last good checkpoint stays), or a file cannot be
@@ -189,7 +208,7 @@ public final class DecoderTrainer implements AutoCloseable {
         ArrayDeque<Long> recent = new ArrayDeque<>();
         LossTerms last = null;
         long it = session.iteration();
-        try (LossLog log = LossLog.open(s.out.resolve(LOSSES_CSV), it)) {
+        try (LossLogWriter log = LossLogWriter.open(s.out.resolve(LOSSES_CSV), it)) {
             listener.started(it, s.iterations, resumedFrom);
             if (it == 0 && s.sampleEvery > 0 && s.validationPairs > 0) {
                 samples(0);
@@ -242,7 +261,7 @@ public final class DecoderTrainer implements AutoCloseable {
                     listener.progress(new TrainingListener.Progress(it, s.iterations, l, total, lr, rate, eta,
                             elapsed));
                     if (it % s.checkpointEvery == 0) {
-                        checkpoint(it, elapsed, log);
+                        checkpoint(it, elapsed);
                     }
                     if (s.sampleEvery > 0 && s.validationPairs > 0 && it % s.sampleEvery == 0) {
                         samples(it);
@@ -251,9 +270,7 @@ public final class DecoderTrainer implements AutoCloseable {
             }
             double elapsed = elapsedBefore + (System.nanoTime() - start) / 1e9;
             if (lastCheckpointIteration != it) {
-                checkpoint(it, elapsed, log);
-            } else if (!log.rows().isEmpty()) {
-                LossPlot.write(log.rows(), s.out.resolve(LOSSES_PNG));
+                checkpoint(it, elapsed);
             }
             boolean completed = it >= s.iterations;
             Path exported = null;
@@ -278,7 +295,7 @@ public final class DecoderTrainer implements AutoCloseable {
         }
     }
 
-    private void checkpoint(long it, double elapsed, LossLog log) {
+    private void checkpoint(long it, double elapsed) {
         TrainingState state = session.state();
         if (state.iteration() != it) {
             throw new BackendException("Backend '" + provider.name() + "' gave a training state of iteration "
@@ -288,9 +305,6 @@ public final class DecoderTrainer implements AutoCloseable {
                 s.settings);
         lastCheckpoint = Checkpoints.write(s.out.resolve(CHECKPOINTS), c, s.keepCheckpoints);
         lastCheckpointIteration = it;
-        if (!log.rows().isEmpty()) {
-            LossPlot.write(log.rows(), s.out.resolve(LOSSES_PNG));
-        }
         listener.checkpointWritten(lastCheckpoint, it);
     }
 
@@ -404,53 +418,95 @@ public final class DecoderTrainer implements AutoCloseable {
         stopRequested = true;
     }
 
-    /** Whether {@link #run()} is executing. */
+    /**
+     * Whether {@link #run()} is executing.
+     *
+     * @return true while {@code run()} has not returned
+     */
     public boolean isRunning() {
         return running;
     }
 
-    /** Iterations done so far (from the checkpoint when resumed). */
+    /**
+     * Iterations done so far (from the checkpoint when resumed).
+     *
+     * @return the iterations done
+     */
     public long iteration() {
         return session.iteration();
     }
 
-    /** The decoder's current weights. */
+    /**
+     * The decoder's current weights.
+     *
+     * @return a snapshot of the weights
+     */
     public DecoderWeights weights() {
         return session.weights();
     }
 
-    /** The seed in use (drawn at random and recorded in the checkpoints when none was given). */
+    /**
+     * The seed in use (drawn at random and recorded in the checkpoints when none was given).
+     *
+     * @return the seed
+     */
     public long seed() {
         return s.seed;
     }
 
-    /** The number of iterations {@link #run()} goes to. */
+    /**
+     * The number of iterations {@link #run()} goes to.
+     *
+     * @return the run's total
+     */
     public long totalIterations() {
         return s.iterations;
     }
 
-    /** The checkpoint this trainer resumed from, or null. */
+    /**
+     * The checkpoint this trainer resumed from.
+     *
+     * @return the checkpoint file, or null for a fresh start
+     */
     public Path resumedFrom() {
         return resumedFrom;
     }
 
+    /**
+     * Where checkpoints, the loss log, samples and the decoder go.
+     *
+     * @return the output directory as given to {@link Builder#outputDir}
+     */
     public Path outputDirectory() {
         return s.out;
     }
 
-    /** Name of the backend doing the training. */
+    /**
+     * Name of the backend doing the training.
+     *
+     * @return the backend's name, e.g. "dl4j"
+     */
     public String backendName() {
         return provider.name();
     }
 
-    /** Image files found: {@code [contents, styles]}. */
+    /**
+     * Image files found in the two directories.
+     *
+     * @return {@code [contents, styles]}
+     */
     public int[] imageCounts() {
         return new int[] {contents.size(), styles.size()};
     }
 
-    /** The settings a checkpoint records (hyper-parameters, data transform, seed, fingerprints). */
+    /**
+     * The settings a checkpoint records (hyper-parameters, data transform, seed, fingerprints), e.g.
+     * {@code settings().get("batch")}.
+     *
+     * @return the settings by key, sorted, unmodifiable
+     */
     public Map<String, String> settings() {
-        return s.settings;
+        return Collections.unmodifiableSortedMap(s.settings);
     }
 
     /** Frees the backend's session. Call after {@link #run()} returned; idempotent. */
@@ -512,89 +568,161 @@ public final class DecoderTrainer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Required: the encoder weight file (any supported format). */
+        /**
+         * Required: the encoder weight file (any supported format).
+         *
+         * @param file the encoder weight file
+         * @return this builder
+         */
         public Builder encoder(Path file) {
             this.encoderFile = file;
             this.encoderWeights = null;
             return this;
         }
 
-        /** Required (or {@link #encoder(Path)}): the encoder weights in memory. */
+        /**
+         * Required (or {@link #encoder(Path)}): the encoder weights in memory.
+         *
+         * @param weights the encoder weights
+         * @return this builder
+         */
         public Builder encoder(EncoderWeights weights) {
             this.encoderWeights = Objects.requireNonNull(weights, "weights");
             this.encoderFile = null;
             return this;
         }
 
-        /** Optional: start from this decoder instead of a fresh one (ignored, with a warning, on resume). */
+        /**
+         * Optional: start from this decoder instead of a fresh one (ignored, with a warning, on resume).
+         *
+         * @param file a decoder weight file (any supported format)
+         * @return this builder
+         */
         public Builder decoderInit(Path file) {
             this.decoderFile = file;
             this.decoderWeights = null;
             return this;
         }
 
-        /** Optional: start from these decoder weights. */
+        /**
+         * Optional: start from these decoder weights.
+         *
+         * @param weights the decoder weights
+         * @return this builder
+         */
         public Builder decoderInit(DecoderWeights weights) {
             this.decoderWeights = Objects.requireNonNull(weights, "weights");
             this.decoderFile = null;
             return this;
         }
 
-        /** Required: the content images (e.g. MS-COCO), subdirectories included. */
+        /**
+         * Required: the content images (e.g. MS-COCO), subdirectories included.
+         *
+         * @param dir the directory of content images
+         * @return this builder
+         */
         public Builder contentDir(Path dir) {
             this.contentDir = dir;
             return this;
         }
 
-        /** Required: the style images (e.g. WikiArt), subdirectories included. */
+        /**
+         * Required: the style images (e.g. WikiArt), subdirectories included.
+         *
+         * @param dir the directory of style images
+         * @return this builder
+         */
         public Builder styleDir(Path dir) {
             this.styleDir = dir;
             return this;
         }
 
-        /** Required: where checkpoints, logs, samples and the decoder go; created if missing. */
+        /**
+         * Required: where checkpoints, logs, samples and the decoder go; created if missing.
+         *
+         * @param dir the output directory
+         * @return this builder
+         */
         public Builder outputDir(Path dir) {
             this.outputDir = dir;
             return this;
         }
 
-        /** Total iterations; default 160 000. */
+        /**
+         * Total iterations; default 160 000.
+         *
+         * @param n iterations in total, at least 1
+         * @return this builder
+         */
         public Builder iterations(long n) {
             this.iterations = n;
             return this;
         }
 
-        /** Pairs per step; default 8. */
+        /**
+         * Pairs per step; default 8.
+         *
+         * @param n content/style pairs per step, at least 1
+         * @return this builder
+         */
         public Builder batchSize(int n) {
             this.batch = n;
             return this;
         }
 
-        /** Adam's base learning rate; default 1e-4. */
+        /**
+         * Adam's base learning rate; default 1e-4.
+         *
+         * @param lr the base learning rate, positive
+         * @return this builder
+         */
         public Builder learningRate(double lr) {
             this.lr = lr;
             return this;
         }
 
-        /** The decay in {@code lr / (1 + decay · i)}; default 5e-5. */
+        /**
+         * The decay in {@code lr / (1 + decay · i)}; default 5e-5.
+         *
+         * @param decay the decay, ≥ 0
+         * @return this builder
+         */
         public Builder learningRateDecay(double decay) {
             this.lrDecay = decay;
             return this;
         }
 
-        /** Default 1. */
+        /**
+         * Default 1.
+         *
+         * @param w the weight of the content loss, ≥ 0
+         * @return this builder
+         */
         public Builder contentWeight(double w) {
             this.contentWeight = w;
             return this;
         }
 
-        /** Default 10 (the port's; the Lua code used 1e-2 with another reduction, SEMANTICS §9.2). */
+        /**
+         * Default 10 (the port's; the Lua code used 1e-2 with another reduction, SEMANTICS §9.2).
+         *
+         * @param w the weight of the style loss, ≥ 0
+         * @return this builder
+         */
         public Builder styleWeight(double w) {
             this.styleWeight = w;
             return this;
         }
 
-        /** Adam's betas and epsilon; default 0.9, 0.999, 1e-8. */
+        /**
+         * Adam's betas and epsilon; default 0.9, 0.999, 1e-8.
+         *
+         * @param beta1   the first moment's decay, in [0, 1)
+         * @param beta2   the second moment's decay, in [0, 1)
+         * @param epsilon added to the denominator, positive
+         * @return this builder
+         */
         public Builder adam(double beta1, double beta2, double epsilon) {
             this.beta1 = beta1;
             this.beta2 = beta2;
@@ -602,61 +730,111 @@ public final class DecoderTrainer implements AutoCloseable {
             return this;
         }
 
-        /** Default {@link Transform#PORT}. */
+        /**
+         * Default {@link Transform#PORT}.
+         *
+         * @param t the transform
+         * @return this builder
+         */
         public Builder transform(Transform t) {
             this.transform = Objects.requireNonNull(t, "transform");
             return this;
         }
 
-        /** The resize target of the transform; default 512. */
+        /**
+         * The resize target of the transform; default 512.
+         *
+         * @param size the resize target, from the crop size to 8192
+         * @return this builder
+         */
         public Builder imageSize(int size) {
             this.imageSize = size;
             return this;
         }
 
-        /** Side of the random square crop; default 256. */
+        /**
+         * Side of the random square crop; default 256.
+         *
+         * @param size the crop's side, at least 9 and at most the image size
+         * @return this builder
+         */
         public Builder cropSize(int size) {
             this.crop = size;
             return this;
         }
 
-        /** Seed of every random draw; default: drawn at random, recorded in the checkpoints. */
+        /**
+         * Seed of every random draw; default: drawn at random, recorded in the checkpoints.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Checkpoint every n iterations (also when stopped and at the end); default 10 000. */
+        /**
+         * Checkpoint every n iterations (also when stopped and at the end); default 10 000.
+         *
+         * @param n iterations between checkpoints, at least 1
+         * @return this builder
+         */
         public Builder checkpointEvery(long n) {
             this.checkpointEvery = n;
             return this;
         }
 
-        /** How many checkpoints to keep, newest first; default 3. */
+        /**
+         * How many checkpoints to keep, newest first; default 3.
+         *
+         * @param n checkpoints kept, at least 1
+         * @return this builder
+         */
         public Builder keepCheckpoints(int n) {
             this.keepCheckpoints = n;
             return this;
         }
 
-        /** Sample stylisations every n iterations (and at the start and the end); 0 turns them off; default 1000. */
+        /**
+         * Sample stylisations every n iterations (and at the start and the end); 0 turns them off; default 1000.
+         *
+         * @param n iterations between samples, ≥ 0
+         * @return this builder
+         */
         public Builder sampleEvery(long n) {
             this.sampleEvery = n;
             return this;
         }
 
-        /** How many fixed validation pairs the samples show (the first files of each directory); default 4. */
+        /**
+         * How many fixed validation pairs the samples show (the first files of each directory); default 4.
+         *
+         * @param n pairs shown, ≥ 0
+         * @return this builder
+         */
         public Builder validationPairs(int n) {
             this.validationPairs = n;
             return this;
         }
 
-        /** Batches prepared ahead of the training loop; default 2. */
+        /**
+         * Batches prepared ahead of the training loop; default 2.
+         *
+         * @param batches batches prepared ahead, at least 1
+         * @return this builder
+         */
         public Builder prefetch(int batches) {
             this.prefetch = batches;
             return this;
         }
 
-        /** Threads decoding images; default half the processors, 1 to 4. Does not change the result. */
+        /**
+         * Threads decoding images; default half the processors, 1 to 4. Does not change the result.
+         *
+         * @param n decoding threads, at least 1
+         * @return this builder
+         */
         public Builder loaderThreads(int n) {
             this.loaderThreads = n;
             return this;
@@ -665,25 +843,43 @@ public final class DecoderTrainer implements AutoCloseable {
         /**
          * Continue the run in the output directory from its newest intact checkpoint. Without it, an output
          * directory that holds checkpoints is refused (so a run is never overwritten by accident).
+         *
+         * @param resume true to continue the run in the output directory
+         * @return this builder
          */
         public Builder resume(boolean resume) {
             this.resume = resume;
             return this;
         }
 
-        /** Receives progress, skipped files, checkpoints, samples and warnings. */
+        /**
+         * Receives progress, skipped files, checkpoints, samples and warnings.
+         *
+         * @param listener the listener, or null for none
+         * @return this builder
+         */
         public Builder listener(TrainingListener listener) {
             this.listener = listener;
             return this;
         }
 
-        /** The backend by name, as in {@link StyleTransfer.Builder#backend(String)}. */
+        /**
+         * The backend by name, as in {@link StyleTransfer.Builder#backend(String)}.
+         *
+         * @param name the backend's name (any case), or null for the default choice
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backendName = name;
             return this;
         }
 
-        /** This backend instance, bypassing discovery. */
+        /**
+         * This backend instance, bypassing discovery.
+         *
+         * @param provider the backend
+         * @return this builder
+         */
         public Builder backend(BackendProvider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
             return this;
@@ -693,6 +889,7 @@ public final class DecoderTrainer implements AutoCloseable {
          * Checks every setting and directory, reads the weights (or the checkpoint) and opens the backend's
          * training session.
          *
+         * @return the trainer, ready to {@link DecoderTrainer#run() run}; close it
          * @throws InvalidRequestException a setting is missing or out of range, a directory is missing, unreadable
          *                                 or without images, the output holds a run and resume was not asked for
          *                                 (or was, and it holds none), or a setting contradicts the checkpoint

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.adain.ImageTensor;
+import org.adain.InvalidRequestException;
 import org.adain.spi.Tensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ class TrainingDataTest {
         ImageTensor out = TrainingData.transform(img, DecoderTrainer.Transform.PORT, 32, 16, new SplittableRandom(5));
         assertThat(out.width()).isEqualTo(16);
         assertThat(out.height()).isEqualTo(16);
-        ImageTensor resized = Resizing.resize(img, 32, 32);
+        ImageTensor resized = img.resizeTo(32, 32);
         SplittableRandom same = new SplittableRandom(5);
         int top = same.nextInt(32 - 16 + 1);
         int left = same.nextInt(32 - 16 + 1);
@@ -34,7 +36,7 @@ class TrainingDataTest {
     @Test
     void paperKeepsTheAspectThenCropsRandomly() {
         ImageTensor img = ImageTensor.fromImage(TrainingFixtures.rgb(70, 40, 2));
-        ImageTensor resized = Resizing.apply(img, 32, false);
+        ImageTensor resized = img.resize(32, false);
         assertThat(resized.height()).isEqualTo(32);
         assertThat(resized.width()).isEqualTo(56); // int(32 · 70 / 40)
         for (long seed = 0; seed < 20; seed++) {
@@ -47,7 +49,7 @@ class TrainingDataTest {
         }
         // crop = size on the square side: the only offset is 0
         ImageTensor whole = TrainingData.transform(img, DecoderTrainer.Transform.PORT, 16, 16, new SplittableRandom(1));
-        assertThat(whole).isEqualTo(Resizing.resize(img, 16, 16));
+        assertThat(whole).isEqualTo(img.resizeTo(16, 16));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
+import org.adain.AdainException;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.Tensor;

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.adain.AdainException;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.Tensor;

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +21,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.adain.AdainException;
+import org.adain.ImageException;
+import org.adain.ImageTensor;
+import org.adain.Images;
+import org.adain.InvalidRequestException;
 
 /**
  * One training image directory (contents or styles): the files found in it, the per-image transform and the
@@ -227,9 +232,8 @@ final class TrainingData {
     static ImageTensor transform(ImageTensor image, DecoderTrainer.Transform transform, int size, int crop,
             SplittableRandom rng) {
         ImageTensor resized = switch (transform) {
-            case PORT -> image.height() == size && image.width() == size ? image
-                    : Resizing.resize(image, size, size);
-            case PAPER -> Resizing.apply(image, size, false);
+            case PORT -> image.resizeTo(size, size);
+            case PAPER -> image.resize(size, false);
         };
         int top = rng.nextInt(resized.height() - crop + 1);
         int left = rng.nextInt(resized.width() - crop + 1);
@@ -238,7 +242,7 @@ final class TrainingData {
 
     /** The centre {@code crop×crop} after scaling the shorter side to {@code crop}: how validation images look. */
     static ImageTensor validationView(ImageTensor image, int crop) {
-        return Resizing.apply(image, crop, true);
+        return image.resize(crop, true);
     }
 
     /** Index of the file at a cursor of stream {@code stream}. */

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.adain.AdainException;
+import org.adain.ImageTensor;
 import org.adain.spi.Tensor;
 
 /**
@@ -200,7 +202,7 @@ final class BatchLoader implements AutoCloseable {
         int per = 3 * crop * crop;
         float[] all = new float[images.size() * per];
         for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(images.get(i).array(), 0, all, i * per, per);
+            System.arraycopy(images.get(i).toArray(), 0, all, i * per, per);
         }
         return Tensor.wrap(all, images.size(), 3, crop, crop);
     }

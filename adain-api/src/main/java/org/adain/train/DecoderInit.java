@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.adain;
+package org.adain.train;
 
 import java.nio.file.Path;
 import org.adain.spi.LossTerms;
@@ -30,12 +30,18 @@ public interface TrainingListener {
     /**
      * The run starts (or resumes): {@code iteration} iterations are already done.
      *
-     * @param resumedFrom the checkpoint it resumed from, or null for a fresh start
+     * @param iteration       iterations already done, 0 for a fresh start
+     * @param totalIterations the number the run goes to
+     * @param resumedFrom     the checkpoint it resumed from, or null for a fresh start
      */
     default void started(long iteration, long totalIterations, Path resumedFrom) {
     }
 
-    /** After each iteration. */
+    /**
+     * After each iteration.
+     *
+     * @param progress the state after the iteration
+     */
     default void progress(Progress progress) {
     }
 
@@ -43,20 +49,38 @@ public interface TrainingListener {
      * An image file could not be read or converted and is left out of training from now on. Never fatal on its
      * own; the run fails only when a whole directory has no readable image.
      *
+     * @param file         the image file left out
+     * @param reason       why it cannot be used (the reader's message)
      * @param skippedSoFar distinct files of this run skipped so far, this one included (contents and styles)
      */
     default void skipped(Path file, String reason, int skippedSoFar) {
     }
 
-    /** A checkpoint was written (atomically; older ones beyond the number kept are deleted). */
+    /**
+     * A checkpoint was written (atomically; older ones beyond the number kept are deleted). The loss log holds the
+     * rows up to {@code iteration} by then, so this is the moment to redraw a plot of it ({@code adain train}
+     * redraws {@code losses.png} here).
+     *
+     * @param file      the checkpoint file
+     * @param iteration the iteration it holds
+     */
     default void checkpointWritten(Path file, long iteration) {
     }
 
-    /** A grid of sample stylisations of the fixed validation pairs was written. */
+    /**
+     * A grid of sample stylisations of the fixed validation pairs was written.
+     *
+     * @param file      the PNG file, {@code OUT/samples/iteration_NNNNNNNNN.png}
+     * @param iteration the iteration whose decoder made it
+     */
     default void samplesWritten(Path file, long iteration) {
     }
 
-    /** Something the user should know that does not stop the run, e.g. a setting ignored on resume. */
+    /**
+     * Something the user should know that does not stop the run, e.g. a setting ignored on resume.
+     *
+     * @param message the warning, one sentence or more
+     */
     default void warning(String message) {
     }
 
