@@ -26,7 +26,8 @@ class UsageTest {
                 "--alpha", "--preserve-color", "--mask", "--content-size", "--style-size", "--crop", "--output",
                 "--backend", "--max-pixels", "--tiling-threshold", "--tile-size", "--debug", "Default: 512",
                 "Default: 1.", "Default: 1048576 (1024×1024)", "'off'", "Default: 768.",
-                "OUT/<content-basename>_stylized.<ext>", "else png");
+                "OUT/<content-basename>_stylized.<ext>", "else png", "Directories:", "in name order",
+                "OUT/<content-basename>_stylized_<style-basename>.<ext>", "style by style");
     }
 
     /**
