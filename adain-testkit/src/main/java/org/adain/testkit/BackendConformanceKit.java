@@ -55,7 +55,7 @@ import org.opentest4j.AssertionFailedError;
  * within the tolerance the oracle recorded for it. A backend's test is a subclass of a few lines:
  *
  * <pre>{@code
- * class MyBackendConformanceTest extends BackendConformanceKit {
+ * public class MyBackendConformanceTest extends BackendConformanceKit {
  *     @Override
  *     protected BackendProvider provider() {
  *         return new MyBackendProvider();
