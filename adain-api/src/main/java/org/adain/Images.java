@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -34,7 +35,29 @@ public final class Images {
     /** JPEG quality used by {@link #write}. */
     public static final float JPEG_QUALITY = 0.95f;
 
+    /**
+     * The file name extensions of the formats {@link #read} decodes, lower case with the dot: what a directory of
+     * images is searched for ({@code adain train}'s image directories, {@code adain stylize --content DIR}).
+     */
+    public static final List<String> READABLE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+
     private Images() {
+    }
+
+    /**
+     * Whether a file's name ends in one of the {@link #READABLE_EXTENSIONS} (any case). Says nothing about the
+     * content: {@link #read} tells the format by the bytes.
+     *
+     * @param file a file name or path
+     * @return true for {@code photo.JPG}, false for {@code notes.txt} or a name without a file name part
+     */
+    public static boolean hasReadableExtension(Path file) {
+        Path name = file.getFileName();
+        if (name == null) {
+            return false;
+        }
+        String s = name.toString().toLowerCase(Locale.ROOT);
+        return READABLE_EXTENSIONS.stream().anyMatch(s::endsWith);
     }
 
     /** Reads PNG, JPEG, BMP or GIF (first frame). */

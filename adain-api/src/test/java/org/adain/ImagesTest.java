@@ -77,4 +77,27 @@ class ImagesTest {
                     .hasMessageContaining("cut." + ext);
         }
     }
+
+    @Test
+    void readableExtensionsAreThoseOfTheFormatsReadDecodes(@TempDir Path dir) {
+        assertThat(Images.hasReadableExtension(Path.of("a/photo.JPG"))).isTrue();
+        assertThat(Images.hasReadableExtension(Path.of("x.jpeg"))).isTrue();
+        assertThat(Images.hasReadableExtension(Path.of("scan.Bmp"))).isTrue();
+        assertThat(Images.hasReadableExtension(Path.of("anim.gif"))).isTrue();
+        assertThat(Images.hasReadableExtension(Path.of("notes.txt"))).isFalse();
+        assertThat(Images.hasReadableExtension(Path.of("png"))).isFalse();
+        assertThat(Images.hasReadableExtension(Path.of("scan.tiff"))).isFalse();
+        assertThat(Images.hasReadableExtension(Path.of("/"))).isFalse();
+        // Every listed format really is decoded by read().
+        for (String ext : Images.READABLE_EXTENSIONS) {
+            String format = ext.equals(".jpg") || ext.equals(".jpeg") ? "jpeg" : ext.substring(1);
+            Path f = dir.resolve("image" + ext);
+            try {
+                assertThat(javax.imageio.ImageIO.write(gradient(12, 10), format, f.toFile())).as(format).isTrue();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(Images.read(f).getWidth()).as(ext).isEqualTo(12);
+        }
+    }
 }

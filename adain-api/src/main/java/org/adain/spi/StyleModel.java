@@ -12,14 +12,32 @@ import java.util.Set;
  */
 public interface StyleModel extends AutoCloseable {
 
-    /** What this backend can do beyond inference. */
+    /**
+     * What this backend can do beyond inference. An inference-only backend declares none of them and implements
+     * only the abstract methods; the conformance kit skips the groups of what it does not declare, with the reason.
+     */
     enum Capability {
         /** Calls from several threads need no outside lock. */
         THREAD_SAFE,
-        /** Decoder training (loss gradients and an optimiser). */
-        TRAINING
+        /**
+         * Decoder training: {@link BackendProvider#train} (loss gradients and an optimiser). Implies {@link #LOSSES},
+         * which a training backend declares too: training minimises exactly those terms, and the conformance kit
+         * checks the trained weights through {@link StyleModel#losses}.
+         */
+        TRAINING,
+        /**
+         * {@link StyleModel#losses} is implemented: the training objective's terms by forward passes alone (to
+         * evaluate a decoder, or to check a training backend). Without it, {@code losses} keeps its default, which
+         * throws.
+         */
+        LOSSES
     }
 
+    /**
+     * What this backend can do beyond inference.
+     *
+     * @return the capabilities declared, empty for an inference-only backend
+     */
     Set<Capability> capabilities();
 
     /** Encodes images to relu4_1 features. */
@@ -66,9 +84,19 @@ public interface StyleModel extends AutoCloseable {
 
     /**
      * The training objective's terms ({@link LossTerms}) for a batch of pairs: {@code N×3×H×W} contents and
-     * {@code N×3×H'×W'} styles in [0, 1], sample k paired with sample k. Forward passes only.
+     * {@code N×3×H'×W'} styles in [0, 1], sample k paired with sample k. Forward passes only. Backends that declare
+     * {@link Capability#LOSSES} implement it; the default, for inference-only backends, throws.
+     *
+     * @param contents the content images
+     * @param styles   the style images, as many as contents
+     * @return the loss terms of the batch
+     * @throws org.adain.BackendException always, unless the backend implements it (and declares
+     *                                    {@link Capability#LOSSES})
      */
-    LossTerms losses(Tensor contents, Tensor styles);
+    default LossTerms losses(Tensor contents, Tensor styles) {
+        throw new org.adain.BackendException("The backend's model " + getClass().getName() + " (" + describe()
+                + ") does not compute training losses: it does not declare StyleModel.Capability.LOSSES");
+    }
 
     /** One line for diagnostics: backend, device, native library, threads. */
     String describe();

@@ -17,7 +17,6 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -47,8 +46,6 @@ import org.adain.InvalidRequestException;
  * palette and 16-bit files become RGB through {@link ImageTensor#fromImage} (alpha dropped).
  */
 final class TrainingData {
-    static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
-
     /** Stream ids that keep the content and style draws apart. */
     static final int CONTENT = 0;
     static final int STYLE = 1;
@@ -124,8 +121,8 @@ final class TrainingData {
             throw new InvalidRequestException(what + " cannot be read: " + describe(e), e);
         }
         if (found.isEmpty()) {
-            throw new InvalidRequestException(what + " holds no images (looked for " + String.join(", ", EXTENSIONS)
-                    + " files, subdirectories included)");
+            throw new InvalidRequestException(what + " holds no images (looked for "
+                    + String.join(", ", Images.READABLE_EXTENSIONS) + " files, subdirectories included)");
         }
         Collections.sort(found);
         return new TrainingData(dir, role, List.copyOf(found), List.copyOf(warnings));
@@ -137,19 +134,7 @@ final class TrainingData {
 
     static boolean isImageName(Path f) {
         Path name = f.getFileName();
-        if (name == null) {
-            return false;
-        }
-        String s = name.toString().toLowerCase(Locale.ROOT);
-        if (s.startsWith(".")) {
-            return false;
-        }
-        for (String ext : EXTENSIONS) {
-            if (s.endsWith(ext)) {
-                return true;
-            }
-        }
-        return false;
+        return name != null && !name.toString().startsWith(".") && Images.hasReadableExtension(f);
     }
 
     Path dir() {

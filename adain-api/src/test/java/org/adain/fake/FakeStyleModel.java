@@ -201,11 +201,6 @@ public final class FakeStyleModel implements StyleModel {
     }
 
     @Override
-    public org.adain.spi.LossTerms losses(Tensor contents, Tensor styles) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
     public String describe() {
         return "fake";
     }

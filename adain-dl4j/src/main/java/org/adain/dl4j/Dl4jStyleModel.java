@@ -57,7 +57,7 @@ final class Dl4jStyleModel implements StyleModel {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRAINING);
+        return EnumSet.of(Capability.TRAINING, Capability.LOSSES);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package org.adain.testkit;
 
 import java.awt.image.BufferedImage;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The conformance kit every backend runs: the same reference cases, computed by the independent float64 oracle
@@ -52,7 +55,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * within the tolerance the oracle recorded for it. A backend's test is a subclass of a few lines:
  *
  * <pre>{@code
- * class MyBackendConformanceTest extends BackendConformanceKit {
+ * public class MyBackendConformanceTest extends BackendConformanceKit {
  *     @Override
  *     protected BackendProvider provider() {
  *         return new MyBackendProvider();
@@ -66,8 +69,15 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * the case, the array, the flat and N-d index of the worst value, actual, expected, |error| and the tolerance.
  *
  * <p>Groups that need a capability the backend's {@link StyleModel#capabilities()} does not declare
- * ({@link StyleModel.Capability#TRAINING} for gradients and Adam, which go through
- * {@link BackendProvider#train}) are skipped as a whole, with the reason; single cases are never skipped.
+ * ({@link StyleModel.Capability#LOSSES} for the losses, {@link StyleModel.Capability#TRAINING} for gradients and
+ * Adam, which go through {@link BackendProvider#train}) are skipped as a whole, with the reason, printed once; single
+ * cases are never skipped. An inference-only backend declares neither.
+ *
+ * <p>The kit fails loudly rather than pass with nothing checked: when no reference case ran (its groups filtered
+ * out, its resources missing), and when the test runner does not run JUnit 5 tests at all, as the
+ * maven-surefire-plugin before 2.22.0 (Maven 3.8's default is 2.12.4) would otherwise report "Tests run: 0" and
+ * success ({@link #testRunsOnTheJUnitPlatform()}). It needs Surefire {@value #SUREFIRE_NEEDED}, and the subclass
+ * public with a public no-argument constructor.
  *
  * <p>Weights come from the testkit's reference weights ({@link ReferenceWeights}), images and features from its
  * resources; full transfers go through the public API ({@link StyleTransfer}, no resizing) with this backend.
@@ -81,6 +91,13 @@ public abstract class BackendConformanceKit {
     /** System property: {@code false} stops the line per comparison (the summary table is always printed). */
     public static final String VERBOSE_PROPERTY = "adain.kit.verbose";
 
+    /** The test runners the kit runs on, for messages. */
+    public static final String SUREFIRE_NEEDED = "maven-surefire-plugin 3.0.0 or later (e.g. 3.5.2), or 2.22.x, "
+            + "which run JUnit 5 tests on the JUnit Platform";
+
+    /** The name of {@link #testRunsOnTheJUnitPlatform()}, for messages. */
+    private static final String GUARD_TEST = "testRunsOnTheJUnitPlatform";
+
     /** The share of 8-bit values that may be one level off the quantised reference (rounding boundaries). */
     private static final double MAX_LEVEL_MISMATCH = 0.01;
 
@@ -90,7 +107,11 @@ public abstract class BackendConformanceKit {
     private BackendProvider provider;
     private KitReport report;
 
-    /** The backend under test. Called once per run of the kit. */
+    /**
+     * The backend under test. Called once per run of the kit.
+     *
+     * @return the provider whose models and training sessions the kit checks
+     */
     protected abstract BackendProvider provider();
 
     @BeforeAll
@@ -111,6 +132,57 @@ public abstract class BackendConformanceKit {
         models.values().forEach(StyleModel::close);
         transfers.clear();
         models.clear();
+        if (report != null && report.cases() == 0) {
+            throw new AssertionFailedError("adain conformance kit: no reference case ran for backend "
+                    + provider.name() + ", so nothing was checked. The cases are in the kit's @Nested groups: a test "
+                    + "filter left them all out (e.g. -Dtest=" + getClass().getSimpleName() + "#" + GUARD_TEST
+                    + ", or tags), or the testkit's reference resources are missing from the test classpath");
+        }
+    }
+
+    /**
+     * Stands for the whole kit where a test runner cannot run it, so that the build fails instead of passing with no
+     * test run. A JUnit 5 test like the rest of the kit, it is also a JUnit 4 test and a public {@code test...}
+     * method: what runners that do not run JUnit 5 tests still call. The maven-surefire-plugin before 2.22.0 (Maven
+     * 3.8 and older default to 2.12.4) runs it as a JUnit 4 test when JUnit 4 is on the test classpath, as a plain
+     * test method otherwise; there it fails, naming the Surefire the kit needs. On the JUnit Platform it checks that
+     * the subclass is public with a public no-argument constructor, without which those runners skip the class
+     * silently.
+     *
+     * @throws AssertionError the test runner is not the JUnit Platform, or the subclass is hidden from old runners
+     */
+    @Test
+    @org.junit.Test
+    @DisplayName("the kit runs on the JUnit Platform")
+    public final void testRunsOnTheJUnitPlatform() {
+        String name = getClass().getName();
+        boolean platform = StackWalker.getInstance().walk(frames -> frames
+                .anyMatch(f -> f.getClassName().startsWith("org.junit.platform.")));
+        if (!platform) {
+            throw new AssertionError("adain conformance kit: " + name + " runs under a test runner that does not "
+                    + "run JUnit 5 tests, so none of the kit's reference cases ran (an old Surefire reports "
+                    + "'Tests run: 0' and success). Use " + SUREFIRE_NEEDED + "; Maven 3.8 and older default to "
+                    + "maven-surefire-plugin 2.12.4, so set the version in your pom.xml: <plugin><artifactId>"
+                    + "maven-surefire-plugin</artifactId><version>3.5.2</version></plugin>");
+        }
+        boolean hasPublicConstructor;
+        try {
+            getClass().getConstructor();
+            hasPublicConstructor = true;
+        } catch (NoSuchMethodException e) {
+            hasPublicConstructor = false;
+        }
+        if (!Modifier.isPublic(getClass().getModifiers()) || !hasPublicConstructor) {
+            throw new AssertionFailedError("adain conformance kit: declare " + name + " public, with a public "
+                    + "no-argument constructor: only then can a test runner that does not run JUnit 5 tests (Surefire "
+                    + "before 2.22.0) find it and fail naming the Surefire the kit needs; otherwise it skips the "
+                    + "class and reports success with no test run");
+        }
+    }
+
+    /** This run's tally (for the kit's own tests). */
+    KitReport report() {
+        return report;
     }
 
     // ---- groups ---------------------------------------------------------------------------------------------
@@ -225,11 +297,23 @@ public abstract class BackendConformanceKit {
         }
     }
 
-    /** The content and style losses of a batch of pairs ({@link StyleModel#losses}), forward only. */
+    /** The content and style losses of a batch of pairs ({@link StyleModel#losses}), forward only (LOSSES). */
     @Nested
     @Order(10)
     @DisplayName("training: losses")
     class Losses {
+        @BeforeEach
+        void needsLosses() {
+            requireCapability("Losses", StyleModel.Capability.LOSSES);
+        }
+
+        /** Stands for the group in test reports: skipped, with the reason, when the backend lacks LOSSES. */
+        @Test
+        @DisplayName("the backend declares LOSSES")
+        void lossesCapability() {
+            // requireCapability() has checked it
+        }
+
         @TestFactory
         Stream<DynamicTest> losses() {
             return run("Losses", cases(ReferenceCase.Kind.LOSSES), BackendConformanceKit.this::lossesCase);
@@ -243,14 +327,14 @@ public abstract class BackendConformanceKit {
     class Gradients {
         @BeforeEach
         void needsTraining() {
-            requireTraining("Gradients");
+            requireCapability("Gradients", StyleModel.Capability.TRAINING);
         }
 
         /** Stands for the group in test reports: skipped, with the reason, when the backend lacks TRAINING. */
         @Test
         @DisplayName("the backend declares TRAINING")
         void trainingCapability() {
-            // requireTraining() has checked it
+            // requireCapability() has checked it
         }
 
         @TestFactory
@@ -266,14 +350,14 @@ public abstract class BackendConformanceKit {
     class Adam {
         @BeforeEach
         void needsTraining() {
-            requireTraining("Adam");
+            requireCapability("Adam", StyleModel.Capability.TRAINING);
         }
 
         /** Stands for the group in test reports: skipped, with the reason, when the backend lacks TRAINING. */
         @Test
         @DisplayName("the backend declares TRAINING")
         void trainingCapability() {
-            // requireTraining() has checked it
+            // requireCapability() has checked it
         }
 
         @TestFactory
@@ -308,22 +392,34 @@ public abstract class BackendConformanceKit {
                 body.run(c, check);
             } catch (Throwable t) {
                 g.noteFailedCase();
-                g.noteError(c.name(), "(threw " + t.getClass().getSimpleName() + ")", Double.POSITIVE_INFINITY, 0);
+                g.noteFailureWithoutValue(c.name(), "threw " + t.getClass().getSimpleName());
                 throw t;
             }
             check.verify();
         }));
     }
 
-    /** Skips the calling group, with the reason, unless the backend declares TRAINING. */
-    private void requireTraining(String group) {
-        StyleModel m = model(ReferenceWeights.NORMALISED, ReferenceWeights.DECODER);
-        if (!m.capabilities().contains(StyleModel.Capability.TRAINING)) {
-            String reason = "backend '" + provider.name() + "' does not declare Capability.TRAINING: group " + group
-                    + " skipped";
-            report.group(group).noteSkipped(reason);
-            System.out.println("adain-kit " + reason);
+    /**
+     * Skips the calling group (each of its tests), with the reason, unless the backend declares {@code needed}; the
+     * reason is printed once per group. A backend that declares TRAINING without LOSSES, which training implies,
+     * fails the training groups.
+     */
+    private void requireCapability(String group, StyleModel.Capability needed) {
+        Set<StyleModel.Capability> declared = model(ReferenceWeights.NORMALISED, ReferenceWeights.DECODER)
+                .capabilities();
+        if (!declared.contains(needed)) {
+            String reason = "backend '" + provider.name() + "' does not declare Capability." + needed + ": group "
+                    + group + " skipped";
+            if (report.group(group).noteSkipped(reason)) {
+                System.out.println("adain-kit " + reason);
+            }
             Assumptions.abort(reason);
+        }
+        if (needed == StyleModel.Capability.TRAINING && !declared.contains(StyleModel.Capability.LOSSES)) {
+            report.group(group).noteFailureWithoutValue("capabilities", "TRAINING without LOSSES");
+            throw new AssertionFailedError("backend '" + provider.name() + "' declares Capability.TRAINING but not "
+                    + "Capability.LOSSES, which training implies (see StyleModel.Capability.TRAINING): the kit checks "
+                    + "training through StyleModel.losses");
         }
     }
 
@@ -667,7 +763,7 @@ public abstract class BackendConformanceKit {
             off += levels[i] != want.data()[i] ? 1 : 0;
         }
         if (off > MAX_LEVEL_MISMATCH * levels.length) {
-            check.fail("uint8 (StyleTransfer.stylize)", off + " of " + levels.length + " values differ from the "
+            check.reject("uint8 (StyleTransfer.stylize)", off + " of " + levels.length + " values differ from the "
                     + "reference levels; rounding-boundary differences of a float32 pipeline touch far fewer (the "
                     + "generator saw " + (c.has("float32_pipeline_pixels_differing")
                             ? c.intParameter("float32_pipeline_pixels_differing") : "a few") + "), at most "

@@ -82,7 +82,15 @@ final class CaseCheck {
 
     /** A failure that is not a numeric mismatch (wrong shape, missing exception, ...). */
     void fail(String array, String what) {
-        group.noteError(caseName, array, Double.POSITIVE_INFINITY, 0);
+        group.noteFailureWithoutValue(caseName, array);
+        failures.add(caseName + " · " + array + ": " + what);
+    }
+
+    /**
+     * A failure of values already compared with {@link #close} (which recorded their worst error), by a rule
+     * beyond the tolerance, e.g. too many of them one level off.
+     */
+    void reject(String array, String what) {
         failures.add(caseName + " · " + array + ": " + what);
     }
 

@@ -20,6 +20,11 @@ final class KitReport {
         return groups.computeIfAbsent(name, Group::new);
     }
 
+    /** Reference cases run, over all groups. */
+    synchronized int cases() {
+        return groups.values().stream().mapToInt(Group::cases).sum();
+    }
+
     /** The summary table, one line per group. */
     synchronized String table() {
         StringBuilder sb = new StringBuilder();
@@ -37,10 +42,13 @@ final class KitReport {
         private final String name;
         private int cases;
         private int failed;
+        /** The compared value with the largest error relative to its tolerance; -1 until one is compared. */
         private double worstRatio = -1;
         private double worstError;
         private double worstTolerance;
         private String worstWhere = "";
+        /** The first failure that has no value to compare (an exception, a wrong shape); null if none. */
+        private String failedWithoutValue;
         private String skipped;
 
         Group(String name) {
@@ -51,6 +59,10 @@ final class KitReport {
             return name;
         }
 
+        synchronized int cases() {
+            return cases;
+        }
+
         synchronized void noteCase() {
             cases++;
         }
@@ -59,10 +71,18 @@ final class KitReport {
             failed++;
         }
 
-        synchronized void noteSkipped(String reason) {
+        /**
+         * Records why the group is skipped.
+         *
+         * @return true the first time, so the caller reports the reason once however many tests it skips
+         */
+        synchronized boolean noteSkipped(String reason) {
+            boolean first = skipped == null;
             skipped = reason;
+            return first;
         }
 
+        /** A compared value: the worst of an array (or a number) against its tolerance. */
         synchronized void noteError(String caseName, String array, double error, double tolerance) {
             double ratio = tolerance > 0 ? error / tolerance : error == 0 ? 0 : Double.POSITIVE_INFINITY;
             if (ratio > worstRatio || Double.isNaN(ratio)) {
@@ -73,15 +93,28 @@ final class KitReport {
             }
         }
 
+        /** A failure with no value to compare: it must not stand in for the worst error of the values compared. */
+        synchronized void noteFailureWithoutValue(String caseName, String what) {
+            if (failedWithoutValue == null) {
+                failedWithoutValue = caseName + " · " + what;
+            }
+        }
+
         synchronized String line() {
             if (skipped != null) {
                 return String.format(Locale.ROOT, "  %-22s SKIPPED: %s", name, skipped);
             }
-            String err = worstRatio < 0 ? "-" : Double.isInfinite(worstError) ? "(no value)"
-                    : String.format(Locale.ROOT, "%.3g", worstError);
-            String tol = worstRatio < 0 ? "-" : String.format(Locale.ROOT, "%.3g", worstTolerance);
+            boolean compared = worstRatio >= 0;
+            String err = compared ? Double.isInfinite(worstError) ? "non-finite"
+                    : String.format(Locale.ROOT, "%.3g", worstError)
+                    : failedWithoutValue != null ? "(no value)" : "-";
+            String tol = compared ? String.format(Locale.ROOT, "%.3g", worstTolerance) : "-";
+            String where = worstWhere;
+            if (failedWithoutValue != null) {
+                where = compared ? where + "; failed without a value: " + failedWithoutValue : failedWithoutValue;
+            }
             return String.format(Locale.ROOT, "  %-22s %5d %6d  %-11s %-11s %s", name, cases, failed, err, tol,
-                    worstWhere);
+                    where);
         }
     }
 }

@@ -2,7 +2,11 @@ package org.adain.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -11,11 +15,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.adain.spi.BackendProvider;
+import org.adain.spi.StyleModel.Capability;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.UniqueId;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -23,7 +31,8 @@ import org.junit.platform.testkit.engine.Event;
 
 /**
  * The kit tests itself: run through the JUnit Platform against the reference backend with one classic mistake
- * switched on, it must fail at least one case. Prints which groups caught which mistake.
+ * switched on, it must fail at least one case. Prints which groups caught which mistake. Also pins what the kit
+ * does with capabilities a backend lacks, and that it fails rather than pass when it checks nothing.
  */
 class KitCatchesClassicMistakesTest {
     /** The groups in kit order. */
@@ -33,15 +42,49 @@ class KitCatchesClassicMistakesTest {
     /** mistake → group → cases failed. */
     private static final Map<Mistake, Map<String, Integer>> CAUGHT = new EnumMap<>(Mistake.class);
 
+    /** The kit's guard test, which stands for it where no JUnit 5 test runs. */
+    private static final String GUARD = "testRunsOnTheJUnitPlatform";
+
     private static EngineExecutionResults runKit(ReferenceBackend backend) {
+        return runKit(backend, selectClass(MistakeKit.class));
+    }
+
+    private static EngineExecutionResults runKit(ReferenceBackend backend, DiscoverySelector selector) {
         MistakeKit.backend = backend;
         System.setProperty(BackendConformanceKit.VERBOSE_PROPERTY, "false");
         try {
-            return EngineTestKit.engine("junit-jupiter").selectors(selectClass(MistakeKit.class)).execute();
+            return EngineTestKit.engine("junit-jupiter").selectors(selector).execute();
         } finally {
             MistakeKit.backend = ReferenceBackend.correct();
             System.clearProperty(BackendConformanceKit.VERBOSE_PROPERTY);
         }
+    }
+
+    /** What the kit printed on stdout during the run, and the run. */
+    private record Printed(EngineExecutionResults results, String out) {
+    }
+
+    private static Printed runKitCapturingStdout(ReferenceBackend backend) {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            EngineExecutionResults r = runKit(backend);
+            return new Printed(r, buffer.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    private static String message(Event e) {
+        return e.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage();
+    }
+
+    /** The kit's summary line for a group. */
+    private static String tableLine(String group) {
+        return MistakeKit.last.report().table().lines().filter(l -> l.startsWith("  " + group + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no table line for " + group + ":\n"
+                        + MistakeKit.last.report().table()));
     }
 
     /** The kit group (the @Nested class) a test or container belongs to. */
@@ -75,7 +118,7 @@ class KitCatchesClassicMistakesTest {
     @ParameterizedTest
     @EnumSource(Mistake.class)
     void eachClassicMistakeFailsAtLeastOneCase(Mistake mistake) {
-        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(mistake), true));
+        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(mistake), ReferenceBackend.FULL));
         Map<String, Integer> byGroup = casesFailedByGroup(r);
         CAUGHT.put(mistake, byGroup);
         assertThat(byGroup).as("groups that caught %s", mistake.label()).isNotEmpty();
@@ -90,32 +133,71 @@ class KitCatchesClassicMistakesTest {
         assertThat(r.allEvents().aborted().count()).isZero();
         Map<String, Long> cases = new LinkedHashMap<>();
         r.testEvents().succeeded().stream().forEach(e -> cases.merge(group(e), 1L, Long::sum));
-        assertThat(cases.keySet()).containsExactlyInAnyOrderElementsOf(GROUPS);
+        List<String> all = new ArrayList<>(GROUPS);
+        all.add("(kit)"); // the guard test
+        assertThat(cases.keySet()).containsExactlyInAnyOrderElementsOf(all);
+        assertThat(r.testEvents().succeeded().stream().filter(e -> group(e).equals("(kit)"))
+                .map(e -> e.getTestDescriptor().getDisplayName())).containsExactly("the kit runs on the JUnit Platform");
+    }
+
+    /** Skipped groups, each with the reason of every aborted event checked; never a single case. */
+    private static List<String> skippedGroups(EngineExecutionResults r) {
+        List<String> skipped = new ArrayList<>();
+        r.allEvents().aborted().stream().forEach(e -> {
+            String group = group(e);
+            skipped.add(group);
+            assertThat(isCase(e)).as("a single case was skipped: %s", e.getTestDescriptor().getDisplayName())
+                    .isFalse();
+            String needed = group.equals("Losses") ? "LOSSES" : "TRAINING";
+            assertThat(message(e)).isEqualTo("backend 'java-reference' does not declare Capability." + needed
+                    + ": group " + group + " skipped");
+        });
+        return skipped;
     }
 
     @Test
-    void aBackendWithoutTrainingSkipsOnlyTheTrainingGroupsAndSaysWhy() {
-        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(), false));
+    void anInferenceOnlyBackendSkipsLossesGradientsAndAdamAndSaysWhyOnce() {
+        Printed run = runKitCapturingStdout(ReferenceBackend.inferenceOnly());
+        EngineExecutionResults r = run.results();
         assertThat(failuresByGroup(r)).isEmpty();
-        List<String> skipped = new ArrayList<>();
-        r.allEvents().aborted().stream().forEach(e -> {
-            skipped.add(group(e));
-            assertThat(isCase(e)).as("a single case was skipped: %s", e.getTestDescriptor().getDisplayName())
-                    .isFalse();
-            TestExecutionResult result = e.getPayload(TestExecutionResult.class).orElseThrow();
-            assertThat(result.getThrowable().orElseThrow().getMessage())
-                    .contains("does not declare Capability.TRAINING").contains("skipped");
-        });
-        assertThat(skipped).as("groups skipped").isNotEmpty().containsOnly("Gradients", "Adam")
-                .contains("Gradients", "Adam");
+        assertThat(skippedGroups(r)).as("groups skipped").containsOnly("Losses", "Gradients", "Adam")
+                .contains("Losses", "Gradients", "Adam");
         assertThat(r.testEvents().skipped().count()).as("disabled tests").isZero();
-        assertThat(r.testEvents().succeeded().stream().filter(e -> group(e).equals("Losses")).count())
+        // Each group skips its stand-in test and its factory, but says why once; the table once more.
+        for (String group : List.of("Losses", "Gradients", "Adam")) {
+            String needed = group.equals("Losses") ? "LOSSES" : "TRAINING";
+            String reason = "backend 'java-reference' does not declare Capability." + needed + ": group " + group
+                    + " skipped";
+            assertThat(run.out()).containsOnlyOnce("adain-kit " + reason).containsOnlyOnce("SKIPPED: " + reason);
+        }
+        Set<String> ran = new java.util.TreeSet<>();
+        r.testEvents().succeeded().stream().filter(KitCatchesClassicMistakesTest::isCase).forEach(e -> ran.add(group(e)));
+        assertThat(ran).as("inference groups run").containsExactlyInAnyOrderElementsOf(GROUPS.subList(0, 9));
+    }
+
+    @Test
+    void aBackendWithLossesButWithoutTrainingRunsTheLossGroup() {
+        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(), Set.of(Capability.LOSSES)));
+        assertThat(failuresByGroup(r)).isEmpty();
+        assertThat(skippedGroups(r)).containsOnly("Gradients", "Adam").contains("Gradients", "Adam");
+        assertThat(r.testEvents().succeeded().stream().filter(e -> group(e).equals("Losses") && isCase(e)).count())
                 .as("the forward-only loss group runs").isPositive();
     }
 
     @Test
+    void aBackendDeclaringTrainingWithoutLossesFailsTheTrainingGroups() {
+        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(), Set.of(Capability.TRAINING)));
+        assertThat(skippedGroups(r)).containsOnly("Losses");
+        assertThat(failuresByGroup(r).keySet()).containsExactly("Adam", "Gradients");
+        r.testEvents().failed().stream().forEach(e -> assertThat(message(e))
+                .contains("declares Capability.TRAINING but not Capability.LOSSES, which training implies"));
+        assertThat(tableLine("Gradients")).contains("capabilities · TRAINING without LOSSES");
+    }
+
+    @Test
     void aFailureNamesTheCaseTheIndexTheValuesAndTheTolerance() {
-        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(Mistake.BILINEAR_UPSAMPLING), true));
+        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(Mistake.BILINEAR_UPSAMPLING),
+                ReferenceBackend.FULL));
         Event decoder = r.testEvents().failed().stream().filter(e -> group(e).equals("Decoder")).findFirst()
                 .orElseThrow();
         assertThat(decoder.getTestDescriptor().getDisplayName()).isEqualTo("decoder_only");
@@ -125,6 +207,89 @@ class KitCatchesClassicMistakesTest {
         assertThat(message).startsWith("decoder_only · output: ").contains("values differ by more than the tolerance")
                 .containsPattern("flat index \\d+ = \\[0, \\d, \\d+, \\d+\\] of shape \\[1, 3, 48, 64\\]")
                 .contains("actual ").contains("expected ").contains("|error| ").contains("× the tolerance");
+    }
+
+    @Test
+    void aFailedQuantisationShowsItsRealWorstErrorAndWhereInTheTable() {
+        // Truncated 8-bit levels are at most one level off the reference, within the tolerance of 1, but about
+        // half of them are: the case fails by the 1 % rule, and its row must still show the real worst error.
+        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(Mistake.OUTPUT_TRUNCATED_TO_8_BITS),
+                ReferenceBackend.FULL));
+        Event quantised = r.testEvents().failed().stream().filter(e -> group(e).equals("Quantisation")).findFirst()
+                .orElseThrow();
+        assertThat(message(quantised)).startsWith("quantised · uint8 (StyleTransfer.stylize): ")
+                .contains("values differ from the reference levels");
+        String line = tableLine("Quantisation");
+        System.out.println("Quantisation row of a failed run: " + line);
+        assertThat(line).matches("  Quantisation +1 +1  1\\.00 +1\\.00 +quantised · uint8 \\(StyleTransfer\\.stylize\\)");
+    }
+
+    @Test
+    void aGroupThatFailsWithoutAValueSaysSoInTheTable() {
+        KitReport report = new KitReport("test");
+        KitReport.Group g = report.group("Adain");
+        CaseCheck check = new CaseCheck(g, "adain_style_1x1");
+        check.fail("adain (StyleModel.transfer)", "returned normally; expected an InvalidRequestException");
+        assertThat(g.line()).contains("(no value)", "adain_style_1x1 · adain (StyleModel.transfer)")
+                .doesNotContain("0.00");
+        System.setProperty(BackendConformanceKit.VERBOSE_PROPERTY, "false"); // no "FAILED" line in the build log
+        try {
+            new CaseCheck(g, "adain_6ch").scalar("output", 1.5, 1.0, 1e-5);
+        } finally {
+            System.clearProperty(BackendConformanceKit.VERBOSE_PROPERTY);
+        }
+        assertThat(g.line()).contains("0.500", "1.00e-05", "adain_6ch · output; failed without a value: "
+                + "adain_style_1x1 · adain (StyleModel.transfer)");
+    }
+
+    @Test
+    void theKitFailsWhenNoCaseRan() {
+        // A filter that leaves the @Nested groups out, as Surefire's -Dtest=MyKit#testRunsOnTheJUnitPlatform does.
+        EngineExecutionResults r = runKit(ReferenceBackend.correct(), selectMethod(MistakeKit.class, GUARD));
+        assertThat(r.testEvents().succeeded().count()).as("the guard test").isOne();
+        Event kit = r.containerEvents().failed().stream().findFirst().orElseThrow();
+        assertThat(kit.getTestDescriptor().getDisplayName()).isEqualTo("MistakeKit");
+        assertThat(message(kit)).contains("no reference case ran for backend java-reference")
+                .contains("-Dtest=MistakeKit#testRunsOnTheJUnitPlatform");
+    }
+
+    /** Not public: old test runners would not find it. Only run here, through the JUnit Platform. */
+    static class HiddenKit extends BackendConformanceKit {
+        @Override
+        protected BackendProvider provider() {
+            return ReferenceBackend.correct();
+        }
+    }
+
+    @Test
+    void aSubclassOldRunnersCannotFindFailsTheGuard() {
+        EngineExecutionResults r = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(HiddenKit.class,
+                GUARD)).execute();
+        Event guard = r.testEvents().failed().stream().findFirst().orElseThrow();
+        assertThat(message(guard)).contains("declare " + HiddenKit.class.getName() + " public, with a public "
+                + "no-argument constructor").contains("Surefire before 2.22.0");
+    }
+
+    @Test
+    void outsideTheJUnitPlatformTheGuardNamesTheSurefireTheKitNeeds() throws InterruptedException {
+        // As an old runner calls it: a plain method call on a thread with no JUnit Platform on its stack.
+        MistakeKit kit = new MistakeKit();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try {
+                kit.testRunsOnTheJUnitPlatform();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "plain-runner");
+        runner.start();
+        runner.join(30_000);
+        assertThat(thrown.get()).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("MistakeKit runs under a test runner that does not run JUnit 5 tests")
+                .hasMessageContaining(BackendConformanceKit.SUREFIRE_NEEDED)
+                .hasMessageContaining("<version>3.5.2</version>");
+        // On the JUnit Platform (this test's thread) the same call passes.
+        kit.testRunsOnTheJUnitPlatform();
     }
 
     @AfterAll

@@ -17,7 +17,9 @@ enum Mistake {
     /** Alpha blended on decoded images instead of relu4_1 features. */
     ALPHA_ON_IMAGES("alpha blended on images"),
     /** CORAL's {@code Xn·Xnᵀ} divided by the pixel count before adding the identity. */
-    CORAL_COVARIANCE_PER_PIXEL("CORAL covariance / pixel count");
+    CORAL_COVARIANCE_PER_PIXEL("CORAL covariance / pixel count"),
+    /** The decoded image truncated to 8-bit levels inside the backend ({@code floor(255·x) / 255}). */
+    OUTPUT_TRUNCATED_TO_8_BITS("output truncated to 8-bit levels");
 
     private final String label;
 

@@ -30,16 +30,30 @@ final class ReferenceBackend implements BackendProvider {
     static final double EPS = 1e-5;
 
     private final Set<Mistake> mistakes;
-    private final boolean training;
+    private final Set<StyleModel.Capability> capabilities;
 
-    ReferenceBackend(Set<Mistake> mistakes, boolean training) {
+    /**
+     * @param capabilities what the models declare: without {@code LOSSES} they keep the SPI's default
+     *                     {@link StyleModel#losses}, without {@code TRAINING} the provider its default {@link #train}
+     */
+    ReferenceBackend(Set<Mistake> mistakes, Set<StyleModel.Capability> capabilities) {
         this.mistakes = mistakes.isEmpty() ? EnumSet.noneOf(Mistake.class) : EnumSet.copyOf(mistakes);
-        this.training = training;
+        this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(StyleModel.Capability.class)
+                : EnumSet.copyOf(capabilities);
     }
 
-    /** The correct backend, with training. */
+    /** Every capability a full backend has: losses and training. */
+    static final Set<StyleModel.Capability> FULL = EnumSet.of(StyleModel.Capability.LOSSES,
+            StyleModel.Capability.TRAINING);
+
+    /** The correct backend, with losses and training. */
     static ReferenceBackend correct() {
-        return new ReferenceBackend(Set.of(), true);
+        return new ReferenceBackend(Set.of(), FULL);
+    }
+
+    /** The correct backend as an inference-only one: no capability, the SPI's defaults for losses and training. */
+    static ReferenceBackend inferenceOnly() {
+        return new ReferenceBackend(Set.of(), Set.of());
     }
 
     @Override
@@ -60,7 +74,7 @@ final class ReferenceBackend implements BackendProvider {
     /** Decoder training in double precision (when this backend was made with training). */
     @Override
     public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
-        if (!training) {
+        if (!capabilities.contains(StyleModel.Capability.TRAINING)) {
             return BackendProvider.super.train(encoder, initial, config);
         }
         return new Session(encoder, initial, config);
@@ -314,7 +328,7 @@ final class ReferenceBackend implements BackendProvider {
 
         @Override
         public Set<Capability> capabilities() {
-            return training ? EnumSet.of(Capability.TRAINING) : EnumSet.noneOf(Capability.class);
+            return capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
         }
 
         @Override
@@ -393,9 +407,19 @@ final class ReferenceBackend implements BackendProvider {
             if (f.blendContent != null) {
                 Map4 styled = decoder.forward(f.map, null, null);
                 Map4 plain = decoder.forward(f.blendContent, null, null);
-                return blend(styled, plain, f.alpha).toTensor();
+                return output(blend(styled, plain, f.alpha));
             }
-            return decoder.forward(f.map, null, null).toTensor();
+            return output(decoder.forward(f.map, null, null));
+        }
+
+        /** The decoded image as this backend returns it. */
+        private Tensor output(Map4 image) {
+            if (has(Mistake.OUTPUT_TRUNCATED_TO_8_BITS)) {
+                for (int i = 0; i < image.d.length; i++) {
+                    image.d[i] = Math.floor(image.d[i] * 255) / 255;
+                }
+            }
+            return image.toTensor();
         }
 
         @Override
@@ -440,6 +464,9 @@ final class ReferenceBackend implements BackendProvider {
 
         @Override
         public LossTerms losses(Tensor contents, Tensor styles) {
+            if (!capabilities.contains(Capability.LOSSES)) {
+                return StyleModel.super.losses(contents, styles);
+            }
             return new Pass(this, decoder, images(contents), images(styles)).losses();
         }
 

@@ -3,7 +3,7 @@ package org.adain.testkit;
 import org.adain.spi.BackendProvider;
 
 /** The plain-Java reference backend, written from SEMANTICS, passes the whole kit (training included). */
-class ReferenceBackendConformanceTest extends BackendConformanceKit {
+public class ReferenceBackendConformanceTest extends BackendConformanceKit {
     @Override
     protected BackendProvider provider() {
         return ReferenceBackend.correct();

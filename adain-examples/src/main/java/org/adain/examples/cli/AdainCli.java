@@ -42,8 +42,11 @@ import picocli.CommandLine.Spec;
                 + "(Huang and Belongie, ICCV 2017).",
         subcommands = {StylizeCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
                 HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 bad input (image, weights, mask), 2 bad command line, "
-                + "3 internal error, 130/143 training stopped by Ctrl-C/SIGTERM (after a checkpoint).",
+        // Footer lines are printed as they are: at most 80 characters each (UsageTest checks).
+        footer = {"",
+                "Exit codes: 0 success, 1 bad input (image, weights, mask), 2 bad command",
+                "line, 3 internal error, 130/143 training stopped by Ctrl-C/SIGTERM (after",
+                "a checkpoint).",
                 "Run 'adain COMMAND --help' for a command's options."})
 public final class AdainCli implements Callable<Integer> {
     /** The run succeeded. */

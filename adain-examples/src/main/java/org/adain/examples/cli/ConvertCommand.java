@@ -40,8 +40,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "The weight file to convert (.pth, .t7, .h5, .fb).")
     Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The file to write; its extension picks the format "
-            + "(.h5 / .hdf5: Keras HDF5; .fb: a decoder as a DL4J SameDiff graph).")
+    @Parameters(index = "1", paramLabel = "OUT", description = "The file to write; its extension picks the format: "
+            + "Keras HDF5 for .h5 or .hdf5, a DL4J SameDiff graph (decoders only) for .fb.")
     Path out;
 
     @Mixin

@@ -5,27 +5,33 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.adain.ImageException;
 import org.adain.Images;
 
 /**
- * Where each stylised content goes, decided and checked before any work: OUT is a file for one content, or
- * a directory (for several contents, an existing directory, or a path ending in "/"), in which each output is
- * named {@code <content-basename>_stylized.<ext>}; ext is the first content's extension when it is png, jpg or
- * jpeg (any case), else png.
+ * Where each result goes, decided and checked before any work. OUT is a file for one content stylised once, or a
+ * directory: for several contents, for a directory among the inputs, for an existing directory, or for a path
+ * ending in "/". In a directory each result is named {@code <content-basename>_stylized.<ext>}, or, when each style
+ * of a {@code --style} directory gives its own result, {@code <content-basename>_stylized_<style-basename>.<ext>}
+ * (the PyTorch port's names); ext is the first content's extension when it is png, jpg or jpeg (any case), else
+ * png. The results are ordered style set by style set, each for every content in turn.
  */
 final class OutputPlan {
     /** Suffix added to the content's base name in directory mode. */
     static final String SUFFIX = "_stylized";
 
     private final Path directory;
+    private final int contents;
     private final List<Path> files;
 
-    private OutputPlan(Path directory, List<Path> files) {
+    private OutputPlan(Path directory, int contents, List<Path> files) {
         this.directory = directory;
+        this.contents = contents;
         this.files = files;
     }
 
@@ -34,41 +40,59 @@ final class OutputPlan {
         return directory;
     }
 
-    /** One output file per content, in order. */
+    /** Every output file, style set by style set, each for every content in turn. */
     List<Path> files() {
         return files;
+    }
+
+    /** The result of content {@code content} stylised with style set {@code set}. */
+    Path file(int set, int content) {
+        return files.get(set * contents + content);
     }
 
     /**
      * Plans the outputs.
      *
-     * @throws UsageError the command line cannot work (a file given for several contents, two contents that
-     *                    would get the same output name)
+     * @param out              the --output argument as typed
+     * @param contents         the content images, directories expanded
+     * @param contentDirectory whether a --content argument was a directory
+     * @param separateStyles   the styles that each give their own result (a --style directory's images), or
+     *                         empty when all the styles together give one result per content
+     * @throws UsageError the command line cannot work (a file where a directory is needed, two results that would
+     *                    get the same name)
      */
-    static OutputPlan of(String out, List<Path> contents) {
+    static OutputPlan of(String out, List<Path> contents, boolean contentDirectory, List<Path> separateStyles) {
         Path target = Path.of(out);
-        boolean directoryMode = contents.size() > 1 || Files.isDirectory(target) || out.endsWith("/")
+        String needsDirectory = contents.size() > 1 ? contents.size() + " content images"
+                : contentDirectory ? "a --content directory"
+                : !separateStyles.isEmpty() ? "a --style directory" : null;
+        boolean directoryMode = needsDirectory != null || Files.isDirectory(target) || out.endsWith("/")
                 || out.endsWith(File.separator);
         if (!directoryMode) {
-            return new OutputPlan(null, List.of(target));
+            return new OutputPlan(null, 1, List.of(target));
         }
         if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new UsageError("--output " + target + " is a file, but with " + contents.size()
-                    + " --content images it must be a directory (existing or to be created)");
+            throw new UsageError("--output " + target + " is a file, but with " + needsDirectory
+                    + " it must be a directory (existing or to be created)");
         }
         String ext = extensionFor(contents.get(0));
-        List<Path> files = new ArrayList<>(contents.size());
-        Map<Path, Path> byOutput = new HashMap<>();
-        for (Path content : contents) {
-            Path file = target.resolve(baseName(content) + SUFFIX + "." + ext);
-            Path clash = byOutput.putIfAbsent(file.toAbsolutePath().normalize(), content);
-            if (clash != null) {
-                throw new UsageError("--content " + clash + " and " + content + " would both be written to " + file
-                        + "; give contents distinct file names or stylize them in separate runs");
+        List<Path> sets = separateStyles.isEmpty() ? Collections.singletonList(null) : separateStyles;
+        List<Path> files = new ArrayList<>(sets.size() * contents.size());
+        Map<Path, String> byOutput = new HashMap<>();
+        for (Path style : sets) {
+            for (Path content : contents) {
+                String name = baseName(content) + SUFFIX + (style == null ? "" : "_" + baseName(style));
+                Path file = target.resolve(name + "." + ext);
+                String from = "--content " + content + (style == null ? "" : " with --style " + style);
+                String clash = byOutput.putIfAbsent(file.toAbsolutePath().normalize(), from);
+                if (clash != null) {
+                    throw new UsageError(clash + " and " + from + " would both be written to " + file
+                            + "; give the inputs distinct file names or stylize them in separate runs");
+                }
+                files.add(file);
             }
-            files.add(file);
         }
-        return new OutputPlan(target, List.copyOf(files));
+        return new OutputPlan(target, contents.size(), List.copyOf(files));
     }
 
     /**
@@ -90,13 +114,25 @@ final class OutputPlan {
     }
 
     /**
-     * Checks now what writing would otherwise find out after the work: the format from the extension and,
-     * for a single file, that its directory exists (a directory output is created).
+     * A single output file must be PNG or JPEG by its extension (a directory's names always are); {@link Images}
+     * owns the accepted extensions and says which they are.
+     *
+     * @throws UsageError naming the path and the accepted extensions
      */
+    void checkFormat() {
+        if (directory == null) {
+            try {
+                Images.formatOf(files.get(0));
+            } catch (ImageException e) {
+                throw new UsageError("--output: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Checks now what writing would otherwise find out after the work: a single file's directory exists. */
     void checkWritable() {
         if (directory == null) {
             Path target = files.get(0);
-            Images.formatOf(target);
             Path parent = target.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) {
                 throw new InputException("Cannot write the output " + target + ": directory " + parent

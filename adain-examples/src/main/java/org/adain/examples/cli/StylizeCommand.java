@@ -30,27 +30,45 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code adain stylize}: stylises one or more contents with one or more styles. Every check that needs no
- * model (command line, output paths, image files, mask, request parameters) runs before the model is
- * loaded, except the tiling options, which the library checks before it reads the weights; each style is
- * encoded once and reused for all contents.
+ * {@code adain stylize}: stylises one or more contents with one or more styles, given as files or directories
+ * ({@link InputImages}). The styles given together make one result per content (one style, interpolated styles,
+ * or a mask's two regions); a {@code --style} directory makes one result per content and style instead, like the
+ * PyTorch port's {@code --style_dir}. Every check that needs no model (command line, output paths, image files,
+ * mask, request parameters) runs before the model is loaded, except the tiling options, which the library checks
+ * before it reads the weights; each style is encoded once and reused for all contents.
  */
 @Command(name = "stylize", mixinStandardHelpOptions = true, versionProvider = AdainCli.Version.class,
         sortOptions = false,
         description = {"Stylize content images with one or more style images.", "",
                 "Several --style images are interpolated (weights from --style-weights, default equal); with "
                         + "--mask the first style paints the white (1) part of the mask and the second the black "
-                        + "(0) part."},
+                        + "(0) part. A --style directory instead applies each of its images on its own: one result "
+                        + "per content and style."},
+        // Footer lines are printed as they are: at most 80 characters each (UsageTest checks).
         footer = {"",
+                "Directories:",
+                "  --content DIR and --style DIR stand for the images directly in DIR: the",
+                "  PNG, JPEG, BMP and GIF files by extension (any case), in name order.",
+                "  Subdirectories and other files are skipped with a warning; hidden entries",
+                "  (names starting with '.') are ignored. --content DIR may be mixed with",
+                "  image files. --style DIR applies each image on its own (as the PyTorch",
+                "  port's --style_dir), so it must be the only --style and cannot be used",
+                "  with --style-weights or --mask. Each style is encoded once.",
+                "",
                 "Output naming:",
-                "  One --content: OUT is the output file, PNG or JPEG by its extension (.png,",
-                "    .jpg, .jpeg). If OUT is an existing directory or ends with '/', the",
-                "    result goes into it, named as below.",
-                "  Several --content: OUT is a directory (created if missing); each result",
-                "    is OUT/<content-basename>_stylized.<ext>, where <ext> is the first",
-                "    content's extension if it is png, jpg or jpeg (any case), else png.",
+                "  One content image and no directory: OUT is the output file, PNG or JPEG",
+                "    by its extension (.png, .jpg, .jpeg). If OUT is an existing directory",
+                "    or ends with '/', the result goes into it, named as below.",
+                "  Several contents or any directory: OUT is a directory (created if",
+                "    missing); each result is OUT/<content-basename>_stylized.<ext>, with",
+                "    --style DIR OUT/<content-basename>_stylized_<style-basename>.<ext>,",
+                "    where <ext> is the first content's extension if it is png, jpg or",
+                "    jpeg (any case), else png.",
                 "    E.g. --content a.jpg --content b.png --output out writes",
-                "    out/a_stylized.jpg and out/b_stylized.jpg.",
+                "    out/a_stylized.jpg and out/b_stylized.jpg; --content a.jpg --style art",
+                "    --output out, with art/x.png and art/y.jpg, writes out/a_stylized_x.jpg",
+                "    and out/a_stylized_y.jpg.",
+                "  Results are written style by style, each for every content in turn.",
                 "  An output is never allowed to be one of the inputs.",
                 "",
                 "Progress goes to stderr; the path of each written image to stdout.",
@@ -70,12 +88,14 @@ final class StylizeCommand implements Callable<Integer> {
             description = "Decoder weights trained for that encoder.")
     Path decoder;
 
-    @Option(names = "--content", required = true, arity = "1..*", paramLabel = "IMAGE",
-            description = "Content image(s). Repeat the option or list several files after it.")
+    @Option(names = "--content", required = true, arity = "1..*", paramLabel = "IMAGE|DIR",
+            description = "Content image(s), or directories of them (see 'Directories' below). Repeat the option "
+                    + "or list several after it.")
     List<Path> contents;
 
-    @Option(names = "--style", required = true, arity = "1..*", paramLabel = "IMAGE",
-            description = "Style image(s). Several styles are interpolated; with --mask give exactly two.")
+    @Option(names = "--style", required = true, arity = "1..*", paramLabel = "IMAGE|DIR",
+            description = "Style image(s). Several styles are interpolated; with --mask give exactly two. Or one "
+                    + "directory, whose images are each applied on their own (see 'Directories' below).")
     List<Path> styles;
 
     @Option(names = "--style-weights", split = ",", paramLabel = "W",
@@ -114,7 +134,8 @@ final class StylizeCommand implements Callable<Integer> {
     boolean crop;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "Output image (.png/.jpg/.jpeg) or directory; see 'Output naming' below.")
+            description = "Output image, PNG or JPEG by its extension (png, jpg or jpeg), or directory; see "
+                    + "'Output naming' below.")
     String output;
 
     @Option(names = "--backend", paramLabel = "NAME",
@@ -145,19 +166,30 @@ final class StylizeCommand implements Callable<Integer> {
     @Mixin
     DebugOption debug;
 
+    /** The content images, directories expanded ({@link #expandInputs}). */
+    private List<Path> contentFiles;
+    /** The style images, a directory expanded. */
+    private List<Path> styleFiles;
+    /** Whether a --content argument is a directory. */
+    private boolean contentDirectory;
+    /** Whether --style is a directory: each of its images then makes its own results. */
+    private boolean styleDirectory;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr(), !quiet);
         try {
             checkOptions();
+            expandInputs();
             OutputPlan plan;
             try {
-                plan = OutputPlan.of(output, contents);
+                plan = OutputPlan.of(output, contentFiles, contentDirectory, styleDirectory ? styleFiles : List.of());
+                plan.refuseInputs(inputs()); // first: "out.h5 is the encoder" beats "out.h5 is not an image format"
+                plan.checkFormat();
             } catch (OutputPlan.UsageError e) {
                 throw usage(e.getMessage());
             }
-            plan.refuseInputs(inputs()); // first: "out.h5 is the encoder" beats "out.h5 is not an image format"
             plan.checkWritable();
             return stylizeAll(plan, progress, out);
         } finally {
@@ -179,6 +211,22 @@ final class StylizeCommand implements Callable<Integer> {
         long minPixels = (long) StyleTransfer.MIN_SIDE * StyleTransfer.MIN_SIDE;
         if (maxPixels < minPixels) {
             throw usage("--max-pixels must be at least " + minPixels + ", got " + maxPixels);
+        }
+        Path styleDir = styles.stream().filter(Files::isDirectory).findFirst().orElse(null);
+        if (styleDir != null) {
+            String each = "the --style directory " + styleDir + " applies each of its images on its own";
+            if (styles.size() > 1) {
+                throw usage(each + ", so it must be the only --style; to interpolate styles, give them as image "
+                        + "files");
+            }
+            if (styleWeights != null) {
+                throw usage("--style-weights interpolates several --style images, but " + each
+                        + "; give the styles as image files to weight them");
+            }
+            if (mask != null) {
+                throw usage("--mask paints two --style images into one result, but " + each
+                        + "; give the two styles as image files");
+            }
         }
         if (styleWeights != null) {
             if (mask != null) {
@@ -208,11 +256,50 @@ final class StylizeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Replaces each directory among the contents and styles by its images (in name order, in place) and warns
+     * about the entries skipped. A path that is not a directory stays as given: reading it reports what is wrong.
+     */
+    private void expandInputs() {
+        PrintWriter err = spec.commandLine().getErr();
+        contentFiles = new ArrayList<>();
+        for (Path c : contents) {
+            if (Files.isDirectory(c)) {
+                contentDirectory = true;
+                contentFiles.addAll(listed("--content", c, err));
+            } else {
+                contentFiles.add(c);
+            }
+        }
+        styleDirectory = styles.size() == 1 && Files.isDirectory(styles.get(0)); // checkOptions allows no other
+        styleFiles = styleDirectory ? listed("--style", styles.get(0), err) : List.copyOf(styles);
+    }
+
+    private static List<Path> listed(String option, Path dir, PrintWriter err) {
+        InputImages.Listing listing = InputImages.list(option, dir);
+        // A warning, not progress: -q does not hide it.
+        listing.warning().ifPresent(w -> err.println("adain: warning: " + w));
+        err.flush();
+        return listing.images();
+    }
+
+    /**
+     * The styles that make one result together, as indices into {@link #styleFiles}: all of them (one style,
+     * interpolation, a mask), or each on its own for a --style directory.
+     */
+    private List<List<Integer>> styleSets() {
+        List<Integer> all = new ArrayList<>();
+        for (int k = 0; k < styleFiles.size(); k++) {
+            all.add(k);
+        }
+        return styleDirectory ? all.stream().map(List::of).toList() : List.of(all);
+    }
+
     /** Every file the run reads, with its role, for the output-is-an-input check. */
     private List<Map.Entry<String, Path>> inputs() {
         List<Map.Entry<String, Path>> inputs = new ArrayList<>();
-        contents.forEach(p -> inputs.add(Map.entry("content", p)));
-        styles.forEach(p -> inputs.add(Map.entry("style", p)));
+        contentFiles.forEach(p -> inputs.add(Map.entry("content", p)));
+        styleFiles.forEach(p -> inputs.add(Map.entry("style", p)));
         if (mask != null) {
             inputs.add(Map.entry("mask", mask));
         }
@@ -222,13 +309,10 @@ final class StylizeCommand implements Callable<Integer> {
     }
 
     private int stylizeAll(OutputPlan plan, Progress progress, PrintWriter out) {
-        List<BufferedImage> styleImages = new ArrayList<>(styles.size());
-        for (Path s : styles) {
-            styleImages.add(Images.read(s));
-        }
         SpatialMask spatialMask = mask == null ? null
                 : withContext("mask " + mask, () -> SpatialMask.fromImage(Images.read(mask)));
-        BufferedImage firstContent = preflight(styleImages, spatialMask);
+        List<List<Integer>> sets = styleSets();
+        Checked checked = preflight(sets.get(0), spatialMask);
 
         progress.begin("loading model");
         StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
@@ -247,41 +331,48 @@ final class StylizeCommand implements Callable<Integer> {
                             e);
                 }
             }
-            List<StyleFeatures> encoded = new ArrayList<>();
-            try {
-                // With --preserve-color the style is recoloured per content, so cached features would not
-                // save the encoder pass (see StyleFeatures): the images go into each request instead.
-                if (!preserveColor) {
-                    for (int k = 0; k < styles.size(); k++) {
-                        Path s = styles.get(k);
-                        progress.begin("encoding style " + (k + 1) + "/" + styles.size() + " " + s.getFileName());
-                        BufferedImage image = styleImages.get(k);
-                        encoded.add(withContext("style " + s, () -> transfer.encodeStyle(image, styleSize, crop)));
-                        progress.done();
-                    }
-                }
-                for (int i = 0; i < contents.size(); i++) {
-                    Path c = contents.get(i);
-                    progress.begin("[" + (i + 1) + "/" + contents.size() + "] stylizing " + c.getFileName());
-                    BufferedImage content = i == 0 ? firstContent : Images.read(c);
-                    firstContent = null;
-                    StyleRequest.Builder b = request(content, spatialMask);
-                    for (int k = 0; k < styles.size(); k++) {
-                        if (preserveColor) {
-                            addStyle(b, k, styleImages.get(k));
-                        } else {
-                            addStyle(b, k, encoded.get(k));
+            int total = sets.size() * contentFiles.size();
+            int step = 0;
+            // Style set by style set: only one set's features are held at a time, whatever the directory's size.
+            for (int s = 0; s < sets.size(); s++) {
+                List<Integer> set = sets.get(s);
+                List<BufferedImage> styleImages = s == 0 ? checked.firstSetStyles
+                        : set.stream().map(k -> Images.read(styleFiles.get(k))).toList();
+                List<StyleFeatures> encoded = new ArrayList<>();
+                try {
+                    // With --preserve-color the style is recoloured per content, so cached features would not
+                    // save the encoder pass (see StyleFeatures): the images go into each request instead.
+                    if (!preserveColor) {
+                        for (int j = 0; j < set.size(); j++) {
+                            Path sf = styleFiles.get(set.get(j));
+                            progress.begin("encoding style " + (set.get(j) + 1) + "/" + styleFiles.size() + " "
+                                    + sf.getFileName());
+                            BufferedImage image = styleImages.get(j);
+                            encoded.add(withContext("style " + sf, () -> transfer.encodeStyle(image, styleSize,
+                                    crop)));
+                            progress.done();
                         }
                     }
-                    BufferedImage result = withContext("content " + c, () -> transfer.stylize(b.build()));
-                    Path target = plan.files().get(i);
-                    Images.write(result, target);
-                    progress.done();
-                    out.println(target);
-                    out.flush();
+                    for (int i = 0; i < contentFiles.size(); i++) {
+                        Path c = contentFiles.get(i);
+                        progress.begin("[" + (++step) + "/" + total + "] stylizing " + c.getFileName()
+                                + (styleDirectory ? " with " + styleFiles.get(set.get(0)).getFileName() : ""));
+                        BufferedImage content = checked.firstContent != null ? checked.firstContent : Images.read(c);
+                        checked.firstContent = null;
+                        StyleRequest.Builder b = request(content, spatialMask);
+                        for (int j = 0; j < set.size(); j++) {
+                            addStyle(b, set.get(j), preserveColor ? styleImages.get(j) : encoded.get(j));
+                        }
+                        BufferedImage result = withContext("content " + c, () -> transfer.stylize(b.build()));
+                        Path target = plan.file(s, i);
+                        Images.write(result, target);
+                        progress.done();
+                        out.println(target);
+                        out.flush();
+                    }
+                } finally {
+                    encoded.forEach(StyleFeatures::close);
                 }
-            } finally {
-                encoded.forEach(StyleFeatures::close);
             }
         }
         return AdainCli.EXIT_OK;
@@ -311,31 +402,50 @@ final class StylizeCommand implements Callable<Integer> {
     }
 
     /**
-     * Decodes every content and builds its request without a model, so a corrupt file or a bad mask among
-     * many inputs is reported before the model loads and before any output is written. Returns the first
-     * content; the others are decoded again when their turn comes, which bounds memory for long batches.
+     * Decodes every style and content and builds each content's request with the first style set without a model,
+     * so a corrupt file or a bad mask among many inputs is reported before the model loads and before any output
+     * is written. Keeps the first set's styles and the first content; the others are decoded again when their turn
+     * comes, which bounds memory for long batches and large style directories.
      */
-    private BufferedImage preflight(List<BufferedImage> styleImages, SpatialMask spatialMask) {
-        List<ImageTensor> styleTensors = styleImages.stream().map(ImageTensor::fromImage).toList();
-        for (int k = 0; k < styleTensors.size(); k++) {
-            ImageTensor s = styleTensors.get(k);
-            withContext("style " + styles.get(k), () -> checkSize(s, styleSize));
+    private Checked preflight(List<Integer> firstSet, SpatialMask spatialMask) {
+        List<BufferedImage> firstImages = new ArrayList<>();
+        List<ImageTensor> firstTensors = new ArrayList<>();
+        for (int k = 0; k < styleFiles.size(); k++) {
+            Path s = styleFiles.get(k);
+            BufferedImage image = Images.read(s);
+            ImageTensor t = ImageTensor.fromImage(image);
+            withContext("style " + s, () -> checkSize(t, styleSize));
+            if (firstSet.contains(k)) {
+                firstImages.add(image);
+                firstTensors.add(t);
+            }
         }
-        BufferedImage first = null;
-        for (int i = 0; i < contents.size(); i++) {
-            BufferedImage content = Images.read(contents.get(i));
+        Checked checked = new Checked(firstImages);
+        for (int i = 0; i < contentFiles.size(); i++) {
+            BufferedImage content = Images.read(contentFiles.get(i));
             ImageTensor c = ImageTensor.fromImage(content);
-            withContext("content " + contents.get(i), () -> checkSize(c, contentSize));
+            withContext("content " + contentFiles.get(i), () -> checkSize(c, contentSize));
             StyleRequest.Builder check = request(content, spatialMask);
-            for (int k = 0; k < styleTensors.size(); k++) {
-                addStyle(check, k, styleTensors.get(k));
+            for (int j = 0; j < firstTensors.size(); j++) {
+                addStyle(check, firstSet.get(j), firstTensors.get(j));
             }
-            withContext("content " + contents.get(i), check::build);
+            withContext("content " + contentFiles.get(i), check::build);
             if (i == 0) {
-                first = content;
+                checked.firstContent = content;
             }
         }
-        return first;
+        return checked;
+    }
+
+    /** What {@link #preflight} decoded and keeps for the first results. */
+    private static final class Checked {
+        final List<BufferedImage> firstSetStyles;
+        /** The first content, until its result is made. */
+        BufferedImage firstContent;
+
+        Checked(List<BufferedImage> firstSetStyles) {
+            this.firstSetStyles = firstSetStyles;
+        }
     }
 
     /** The library's size limits, checked before the model loads (the limits need no model). */

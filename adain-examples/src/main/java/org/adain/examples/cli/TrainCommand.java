@@ -30,19 +30,23 @@ import picocli.CommandLine.Spec;
                         + "of 8 pairs, 256×256 crops)."},
         footer = {"",
                 "Written to OUT:",
-                "  decoder.h5            the trained decoder (Keras HDF5), when the run completes",
-                "  decoder.fb            the same in DL4J's native format (a SameDiff graph: with",
-                "                        the dl4j backend; other backends may write their own)",
-                "  losses.csv            one row per iteration: iteration, content_loss,",
-                "                        style_loss_relu1_1..relu4_1, style_loss, total_loss, lr, seconds",
-                "  losses.png            the loss curves, log scale (redrawn at each checkpoint)",
-                "  checkpoints/          checkpoint-NNNNNNNNN.adain: weights, Adam state, iteration,",
-                "                        sampling state; written atomically, the newest --keep-checkpoints kept",
-                "  samples/              iteration_NNNNNNNNN.png: fixed content/style pairs and the result",
+                "  decoder.h5     the trained decoder (Keras HDF5), when the run completes",
+                "  decoder.fb     the same in DL4J's native format (a SameDiff graph: with",
+                "                 the dl4j backend; other backends may write their own)",
+                "  losses.csv     one row per iteration: iteration, content_loss,",
+                "                 style_loss_relu1_1..relu4_1, style_loss, total_loss, lr,",
+                "                 seconds",
+                "  losses.png     the loss curves, log scale (redrawn at each checkpoint)",
+                "  checkpoints/   checkpoint-NNNNNNNNN.adain: weights, Adam state, iteration,",
+                "                 sampling state; written atomically, the newest",
+                "                 --keep-checkpoints kept",
+                "  samples/       iteration_NNNNNNNNN.png: fixed content/style pairs and the",
+                "                 result",
                 "",
-                "Ctrl-C stops after the current iteration and writes a checkpoint. Run the same command",
-                "with --resume to continue: settings left out are taken from the checkpoint; an interrupted",
-                "and resumed run ends as an uninterrupted one would (see docs/TRAINING.md).",
+                "Ctrl-C stops after the current iteration and writes a checkpoint. Run the",
+                "same command with --resume to continue: settings left out are taken from",
+                "the checkpoint; an interrupted and resumed run ends as an uninterrupted",
+                "one would (see docs/TRAINING.md).",
                 "",
                 "Example:",
                 "  adain train --encoder vgg_normalised.h5 --content-dir coco/train2014 \\",
@@ -60,7 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     Path encoder;
 
     @Option(names = "--content-dir", required = true, paramLabel = "DIR",
-            description = "Content images (e.g. MS-COCO); .png/.jpg/.jpeg/.bmp/.gif, subdirectories included.")
+            description = "Content images (e.g. MS-COCO): the PNG, JPEG, BMP and GIF files (by extension, any "
+                    + "case) in DIR and its subdirectories.")
     Path contentDir;
 
     @Option(names = "--style-dir", required = true, paramLabel = "DIR",

@@ -481,11 +481,17 @@ class BadInputTest {
         assertThat(Files.readString(existing)).isEqualTo("x");
     }
 
-    @Test
-    void outputWithAnUnsupportedExtension() {
-        String line = fails(1, args("--output", dir.resolve("out.gif").toString()));
-        assertThat(line).contains("out.gif", ".png");
-        assertThat(dir.resolve("out.gif")).doesNotExist();
+    @ParameterizedTest
+    @ValueSource(strings = {"out.gif", "out", "out.tiff"})
+    void outputWithAnUnsupportedExtensionIsAUsageErrorBeforeAnyWork(String name) {
+        Path target = dir.resolve(name);
+        CliRun run = CliRun.of(args("--output", target.toString()).stream().filter(a -> !a.equals("-q")).toList());
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        // Not even "loading model": refused before any work, progress enabled.
+        assertThat(run.errLines()).as(run.toString()).hasSize(1);
+        assertThat(run.errorLine()).contains("--output", target.toString(), ".png, .jpg or .jpeg",
+                "adain stylize --help");
+        assertThat(target).doesNotExist();
     }
 
     @Test
@@ -494,5 +500,82 @@ class BadInputTest {
         String line = fails(1, args("--output", target.toString()));
         assertThat(line).contains("does not exist");
         assertThat(target).doesNotExist();
+    }
+
+    // ---- directories
+
+    /** A directory of the given fixture images (copied under their own names) and other files. */
+    Path directory(String name, String... entries) throws Exception {
+        Path d = Files.createDirectories(dir.resolve(name));
+        for (String e : entries) {
+            if (e.endsWith("/")) {
+                Files.createDirectories(d.resolve(e));
+            } else if (e.endsWith(".txt")) {
+                Files.writeString(d.resolve(e), "not an image");
+            } else {
+                Fixtures.testkit(d, "images/" + e);
+            }
+        }
+        return d;
+    }
+
+    @Test
+    void styleDirectoryWithAnotherStyle() throws Exception {
+        Path art = directory("art", "style_0.png", "style_1.png");
+        String line = fails(2, args("--style", art.toString(), style0.toString()));
+        assertThat(line).contains("--style directory", art.toString(), "only --style");
+    }
+
+    @Test
+    void styleDirectoryWithWeights() throws Exception {
+        Path art = directory("art", "style_0.png", "style_1.png");
+        String line = fails(2, args("--style", art.toString(), "--style-weights", "1,2"));
+        assertThat(line).contains("--style-weights", art.toString(), "on its own");
+    }
+
+    @Test
+    void styleDirectoryWithAMask() throws Exception {
+        Path art = directory("art", "style_0.png", "style_1.png");
+        String line = fails(2, args("--style", art.toString(), "--mask", mask.toString()));
+        assertThat(line).contains("--mask", art.toString(), "on its own");
+    }
+
+    @Test
+    void contentDirectoryWithoutImages() throws Exception {
+        Path photos = directory("photos", "notes.txt", "sub/");
+        Path outDir = dir.resolve("outdir");
+        CliRun run = CliRun.of(args(encoder, decoder, photos, "--output", outDir.toString()));
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.errorLine()).contains("--content directory", photos.toString(), "holds no images", ".png");
+        assertThat(outDir).doesNotExist();
+    }
+
+    @Test
+    void styleDirectoryWithoutImages() throws Exception {
+        Path art = Files.createDirectories(dir.resolve("art"));
+        String line = fails(1, args("--style", art.toString(), "--output", dir.resolve("outdir").toString()));
+        assertThat(line).contains("--style directory", art.toString(), "holds no images");
+        assertThat(dir.resolve("outdir")).doesNotExist();
+    }
+
+    @Test
+    void aCorruptImageInAContentDirectoryIsFoundBeforeAnyWork() throws Exception {
+        Path photos = directory("photos", "content_40x40.png");
+        Path broken = Files.writeString(photos.resolve("broken.jpg"), "not a jpeg");
+        Path outDir = dir.resolve("outdir");
+        CliRun run = CliRun.of(args(encoder, decoder, photos, "--output", outDir.toString()));
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.errorLine()).contains(broken.toString());
+        assertThat(outDir).doesNotExist();
+    }
+
+    @Test
+    void aContentDirectoryIntoAFile() throws Exception {
+        Path photos = directory("photos", "content_40x40.png");
+        Path existing = Files.writeString(dir.resolve("existing.png"), "x");
+        CliRun run = CliRun.of(args(encoder, decoder, photos, "--output", existing.toString()));
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.errorLine()).contains("existing.png", "a --content directory", "must be a directory");
+        assertThat(Files.readString(existing)).isEqualTo("x");
     }
 }

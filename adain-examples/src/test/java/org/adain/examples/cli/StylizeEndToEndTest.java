@@ -262,6 +262,99 @@ class StylizeEndToEndTest {
         assertThat(Fixtures.bytes(off)).isEqualTo(Fixtures.bytes(byDefault));
     }
 
+    // ---- directories
+
+    @Test
+    void aContentDirectoryIsStylizedInNameOrderAndSaysWhatItSkipped() throws Exception {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        Files.copy(content, photos.resolve("b.png"));
+        Fixtures.copy(Fixtures.TESTKIT + "images/content_40x40.png", photos.resolve("A.PNG"));
+        Fixtures.copy(Fixtures.TESTKIT + "images/content_45x70.png", photos.resolve("a.png"));
+        Files.writeString(photos.resolve("notes.txt"), "not an image");
+        Files.createDirectories(photos.resolve("sub"));
+        Files.copy(content, photos.resolve("sub/deeper.png")); // subdirectories are not searched
+        Files.copy(content, photos.resolve(".hidden.png")); // left out silently
+        Path outDir = dir.resolve("out");
+
+        // -q silences progress, not the warning.
+        CliRun run = CliRun.of(args("-q", "--content", photos.toString(), "--style", style0.toString(), "--output",
+                outDir.toString()));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        // Name order by character code: upper case first.
+        assertThat(run.out().lines()).containsExactly(outDir.resolve("A_stylized.PNG").toString(),
+                outDir.resolve("a_stylized.PNG").toString(), outDir.resolve("b_stylized.PNG").toString());
+        assertSize(outDir.resolve("A_stylized.PNG"), 40, 40);
+        assertSize(outDir.resolve("a_stylized.PNG"), 70, 45);
+        assertSize(outDir.resolve("b_stylized.PNG"), 64, 48);
+        try (var files = Files.list(outDir)) {
+            assertThat(files).hasSize(3);
+        }
+        assertThat(run.errLines()).containsExactly("adain: warning: --content " + photos + ": skipped 2 entries that "
+                + "are not images (.png, .jpg, .jpeg, .bmp, .gif; subdirectories are not searched): notes.txt, sub/");
+    }
+
+    @Test
+    void aContentDirectoryOfOneImageStillWritesIntoADirectory() throws Exception {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        Files.copy(content, photos.resolve("only.png"));
+        Path outDir = dir.resolve("out");
+
+        CliRun run = CliRun.of(args("-q", "--content", photos.toString(), "--style", style0.toString(), "--output",
+                outDir.toString()));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertSize(outDir.resolve("only_stylized.png"), 64, 48);
+    }
+
+    @Test
+    void aStyleDirectoryAppliesEachStyleOnItsOwnAndEncodesEachOnce() throws Exception {
+        Path art = Files.createDirectories(dir.resolve("art"));
+        Files.copy(style1, art.resolve("y.png"));
+        Files.copy(style0, art.resolve("x.png"));
+        Path c2 = Fixtures.testkit(dir, "images/content_40x40.png");
+        Path outDir = dir.resolve("out");
+
+        CliRun run = CliRun.of(args("--content", content.toString(), c2.toString(), "--style", art.toString(),
+                "--output", outDir.toString()));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        // Style by style, each for every content in turn.
+        assertThat(run.out().lines()).containsExactly(outDir.resolve("content_48x64_stylized_x.png").toString(),
+                outDir.resolve("content_40x40_stylized_x.png").toString(),
+                outDir.resolve("content_48x64_stylized_y.png").toString(),
+                outDir.resolve("content_40x40_stylized_y.png").toString());
+        assertThat(run.err()).containsOnlyOnce("encoding style 1/2 x.png").containsOnlyOnce("encoding style 2/2 y.png")
+                .contains("[1/4] stylizing content_48x64.png with x.png", "[4/4] stylizing content_40x40.png with y.png");
+        // Each result is that one pair's transfer, not an interpolation of the directory's styles.
+        for (String[] pair : new String[][] {{"x", "content_48x64"}, {"y", "content_40x40"}}) {
+            Path single = dir.resolve("single_" + pair[0] + "_" + pair[1] + ".png");
+            Path contentFile = pair[1].equals("content_48x64") ? content : c2;
+            CliRun alone = CliRun.of(args("-q", "--content", contentFile.toString(), "--style",
+                    art.resolve(pair[0] + ".png").toString(), "--output", single.toString()));
+            assertThat(alone.exitCode()).as(alone.toString()).isZero();
+            assertThat(Fixtures.bytes(outDir.resolve(pair[1] + "_stylized_" + pair[0] + ".png")))
+                    .as(pair[1] + " with " + pair[0]).isEqualTo(Fixtures.bytes(single));
+        }
+    }
+
+    @Test
+    void aStyleDirectoryWithPreserveColor() throws Exception {
+        Path art = Files.createDirectories(dir.resolve("art"));
+        Files.copy(style0, art.resolve("x.png"));
+        Files.copy(style1, art.resolve("y.png"));
+        Path outDir = dir.resolve("out");
+
+        CliRun run = CliRun.of(args("--preserve-color", "--content", content.toString(), "--style", art.toString(),
+                "--output", outDir.toString()));
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertSize(outDir.resolve("content_48x64_stylized_x.png"), 64, 48);
+        assertSize(outDir.resolve("content_48x64_stylized_y.png"), 64, 48);
+        assertThat(run.err()).doesNotContain("encoding style");
+    }
+
     static int maxDifference(BufferedImage a, BufferedImage b) {
         assertThat(b.getWidth()).isEqualTo(a.getWidth());
         assertThat(b.getHeight()).isEqualTo(a.getHeight());

@@ -2,7 +2,11 @@ package org.adain.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Help, version, env, and command lines picocli rejects (exit 2, one line). */
 class UsageTest {
@@ -22,7 +26,47 @@ class UsageTest {
                 "--alpha", "--preserve-color", "--mask", "--content-size", "--style-size", "--crop", "--output",
                 "--backend", "--max-pixels", "--tiling-threshold", "--tile-size", "--debug", "Default: 512",
                 "Default: 1.", "Default: 1048576 (1024×1024)", "'off'", "Default: 768.",
-                "OUT/<content-basename>_stylized.<ext>", "else png");
+                "OUT/<content-basename>_stylized.<ext>", "else png", "Directories:", "in name order",
+                "OUT/<content-basename>_stylized_<style-basename>.<ext>", "style by style");
+    }
+
+    /**
+     * Every command's help, as users get it, fits 80 columns: no line is longer, the wrapping breaks no word (the
+     * words are those of the same help laid out 1000 columns wide, where nothing wraps), and the footers, laid out
+     * by hand, are printed line for line (picocli would wrap a longer footer line without indenting it).
+     */
+    @Test
+    void everyCommandsHelpWrapsCleanlyAt80Columns() {
+        CommandLine wide = new CommandLine(new AdainCli());
+        wide.setUsageHelpWidth(1000);
+        List<CommandLine> commands = new ArrayList<>();
+        commands.add(wide);
+        commands.addAll(wide.getSubcommands().values());
+        assertThat(commands).extracting(CommandLine::getCommandName)
+                .contains("adain", "stylize", "train", "convert", "env", "help");
+        for (CommandLine command : commands) {
+            List<String> args = new ArrayList<>();
+            if (command != wide) {
+                args.add(command.getCommandName());
+            }
+            args.add("--help");
+            CliRun run = CliRun.of(args);
+            String name = command.getCommandSpec().qualifiedName();
+            assertThat(run.exitCode()).as(name).isZero();
+            List<String> lines = run.out().lines().toList();
+            assertThat(lines).as("lines of '%s --help' longer than 80 columns", name)
+                    .filteredOn(l -> l.length() > 80).isEmpty();
+            assertThat(words(run.out())).as("words of '%s --help' (a difference is a word broken by wrapping)", name)
+                    .containsExactlyElementsOf(words(command.getUsageMessage()));
+            String[] footer = command.getCommandSpec().usageMessage().footer();
+            if (footer.length > 0) {
+                assertThat(lines).as("footer of '%s --help', line for line", name).containsSubsequence(footer);
+            }
+        }
+    }
+
+    private static List<String> words(String text) {
+        return Arrays.stream(text.strip().split("\\s+")).toList();
     }
 
     @Test
