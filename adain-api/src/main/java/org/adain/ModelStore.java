@@ -64,8 +64,10 @@ public final class ModelStore {
     public static final String DIRECTORY_ENV = "ADAIN_MODELS_DIR";
     /** The lock file in the models directory, in {@code sha256sum} format. */
     public static final String LOCK_FILE = "models.lock";
+    /** {@link #DEFAULT_TIMEOUT} in seconds, as a constant for annotations (e.g. a command-line default). */
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
     /** Default network timeout: to connect, to the response headers, and between two pieces of data. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
 
     private static final String FETCH_LOCK = ".fetch.lck";
 
@@ -426,12 +428,15 @@ public final class ModelStore {
      *                        or changed, and how to fetch
      */
     public Pretrained pretrained() {
-        List<Entry> all = list();
+        ModelLock lock = ModelLock.read(lockFile());
+        List<Entry> all = new ArrayList<>();
         for (Source s : Source.values()) {
-            List<Entry> set = of(all, s);
+            // Set by set, so that a verified Torch7 set is found without hashing the PyTorch files too.
+            List<Entry> set = s.files().stream().map(f -> entry(f, lock)).toList();
             if (set.stream().allMatch(e -> e.state() == State.VERIFIED)) {
                 return new Pretrained(s, set.get(0).path(), set.get(1).path());
             }
+            all.addAll(set);
         }
         // Report on the set the user has started on (the authors' when none or both).
         Source closest = of(all, Source.PYTORCH).stream().filter(e -> e.state() != State.MISSING).count()
