@@ -359,7 +359,8 @@ public final class StyleTransfer implements AutoCloseable {
     }
 
     /**
-     * Settings for a {@link StyleTransfer}. Required: {@link #encoder} and {@link #decoder} (or {@link #weights});
+     * Settings for a {@link StyleTransfer}. Required: {@link #encoder} and {@link #decoder} (or {@link #weights}, or
+     * {@link #pretrained});
      * everything is validated in {@link #build()}.
      */
     public static final class Builder {
@@ -367,6 +368,7 @@ public final class StyleTransfer implements AutoCloseable {
         private Path decoder;
         private EncoderWeights encoderWeights;
         private DecoderWeights decoderWeights;
+        private ModelStore pretrained;
         private String backend;
         private BackendProvider provider;
         private long maxPixels = DEFAULT_MAX_PIXELS;
@@ -395,6 +397,24 @@ public final class StyleTransfer implements AutoCloseable {
         public Builder weights(EncoderWeights encoder, DecoderWeights decoder) {
             this.encoderWeights = Objects.requireNonNull(encoder, "encoder weights");
             this.decoderWeights = Objects.requireNonNull(decoder, "decoder weights");
+            return this;
+        }
+
+        /**
+         * Instead of files: the published pretrained encoder and decoder from a {@link ModelStore}, looked up at
+         * {@link #build()} ({@link ModelStore#pretrained()}: the authors' Torch7 set, else the PyTorch port's). Never
+         * downloads: when the store does not hold verified models, {@code build()} throws a {@link ModelException}
+         * that says how to fetch them ({@code adain models fetch}, or {@link ModelStore#fetch}).
+         *
+         * <pre>{@code
+         * StyleTransfer st = StyleTransfer.builder().pretrained(ModelStore.standard()).build();
+         * }</pre>
+         *
+         * @param store the store holding the models
+         * @return this builder
+         */
+        public Builder pretrained(ModelStore store) {
+            this.pretrained = Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -441,23 +461,32 @@ public final class StyleTransfer implements AutoCloseable {
          * Checks the settings, reads and validates both weight files, and loads them into the backend.
          *
          * @throws InvalidRequestException a setting is missing or out of range
-         * @throws ModelException          a weight file is missing, unreadable or wrong
+         * @throws ModelException          a weight file is missing, unreadable or wrong, or the
+         *                                 {@link #pretrained} store holds no verified models
          * @throws BackendException        no (or not the named) backend is on the classpath, or it cannot start
          */
         public StyleTransfer build() {
             boolean inMemory = encoderWeights != null;
-            if (inMemory && (encoder != null || decoder != null)) {
-                throw new InvalidRequestException("Give the weights either as files (encoder/decoder) or in memory "
-                        + "(weights), not both");
+            int ways = (inMemory ? 1 : 0) + (encoder != null || decoder != null ? 1 : 0) + (pretrained != null ? 1 : 0);
+            if (ways > 1) {
+                throw new InvalidRequestException("Give the weights one way only: as files (encoder/decoder), in "
+                        + "memory (weights) or from a model store (pretrained)");
             }
-            if (!inMemory && encoder == null) {
-                throw new InvalidRequestException("No encoder weights: call encoder(path)");
+            if (!inMemory && pretrained == null && encoder == null) {
+                throw new InvalidRequestException("No encoder weights: call encoder(path) (or pretrained(store))");
             }
-            if (!inMemory && decoder == null) {
-                throw new InvalidRequestException("No decoder weights: call decoder(path)");
+            if (!inMemory && pretrained == null && decoder == null) {
+                throw new InvalidRequestException("No decoder weights: call decoder(path) (or pretrained(store))");
             }
             checkMaxPixels(maxPixels);
             Tiling tiling = new Tiling(tilingThreshold, tileSize);
+            Path encoder = this.encoder;
+            Path decoder = this.decoder;
+            if (pretrained != null) {
+                ModelStore.Pretrained p = pretrained.pretrained();
+                encoder = p.encoder();
+                decoder = p.decoder();
+            }
             ClassLoader loader = StyleTransfer.class.getClassLoader();
             BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
             EncoderWeights enc = inMemory ? encoderWeights : org.adain.format.WeightFormats.readEncoder(encoder, loader);

@@ -177,7 +177,7 @@ class StyleTransferTest {
             assertThat(st.backendName()).isEqualTo("fake");
         }
         assertThatThrownBy(() -> StyleTransfer.builder().weights(r.readEncoder(enc), r.readDecoder(dec)).encoder(enc)
-                .build()).isInstanceOf(InvalidRequestException.class).hasMessageContaining("not both");
+                .build()).isInstanceOf(InvalidRequestException.class).hasMessageContaining("one way only");
     }
 
     @Test

@@ -81,7 +81,71 @@ public final class WeightFormats {
      * @param role "encoder", "decoder", or null when unknown; used in messages
      */
     public static WeightsReader readerFor(Path file, String role, ClassLoader loader) {
-        String what = role == null ? "weight file" : role + " weight file";
+        String what = what(role);
+        byte[] head = head(file, what);
+        List<WeightsReader> readers = readers(loader);
+        for (WeightsReader r : readers) {
+            if (r.canRead(file, head)) {
+                return r;
+            }
+        }
+        throw new ModelException("The " + what + " " + file + " is in no supported format (it starts with "
+                + startOf(head) + "); supported: "
+                + (readers.isEmpty() ? "none — add a backend such as org.adain:adain-dl4j"
+                        : readers.stream().map(WeightsReader::formatName).toList()));
+    }
+
+    /**
+     * Reads {@code file} as an encoder with exactly {@code reader}, for callers that know the format a file must
+     * have (e.g. a download that must be the authors' Torch7 file): the same file-level checks as
+     * {@link #readEncoder(Path, ClassLoader)}, and a file the reader does not recognise is refused, naming its
+     * first bytes, instead of going to another reader.
+     *
+     * <pre>{@code
+     * EncoderWeights e = WeightFormats.readEncoder(Path.of("vgg_normalised.t7"), new Torch7WeightsReader());
+     * }</pre>
+     *
+     * @param file   the weight file
+     * @param reader the reader the file must suit
+     * @return the encoder weights, validated by the reader
+     * @throws ModelException the file is missing, empty, not in the reader's format, or refused by the reader
+     */
+    public static EncoderWeights readEncoder(Path file, WeightsReader reader) {
+        return recognisedBy(file, "encoder", reader).readEncoder(file);
+    }
+
+    /**
+     * Reads {@code file} as a decoder with exactly {@code reader}; see {@link #readEncoder(Path, WeightsReader)}.
+     *
+     * <pre>{@code
+     * DecoderWeights d = WeightFormats.readDecoder(Path.of("decoder.pth"), new PyTorchWeightsReader());
+     * }</pre>
+     *
+     * @param file   the weight file
+     * @param reader the reader the file must suit
+     * @return the decoder weights, validated by the reader
+     * @throws ModelException the file is missing, empty, not in the reader's format, or refused by the reader
+     */
+    public static DecoderWeights readDecoder(Path file, WeightsReader reader) {
+        return recognisedBy(file, "decoder", reader).readDecoder(file);
+    }
+
+    private static WeightsReader recognisedBy(Path file, String role, WeightsReader reader) {
+        String what = what(role);
+        byte[] head = head(file, what);
+        if (!reader.canRead(file, head)) {
+            throw new ModelException("The " + what + " " + file + " is not a " + reader.formatName()
+                    + " file (it starts with " + startOf(head) + looksLike(head) + ")");
+        }
+        return reader;
+    }
+
+    private static String what(String role) {
+        return role == null ? "weight file" : role + " weight file";
+    }
+
+    /** The file's first bytes, after the checks every caller needs (given, exists, regular, readable, not empty). */
+    private static byte[] head(Path file, String what) {
         if (file == null) {
             throw new org.adain.InvalidRequestException("No " + what + " given");
         }
@@ -100,20 +164,23 @@ public final class WeightFormats {
         if (head.length == 0) {
             throw new ModelException("The " + what + " " + file + " is empty");
         }
-        List<WeightsReader> readers = readers(loader);
-        for (WeightsReader r : readers) {
-            if (r.canRead(file, head)) {
-                return r;
-            }
-        }
+        return head;
+    }
+
+    private static String startOf(byte[] head) {
         StringBuilder hex = new StringBuilder();
         for (int i = 0; i < Math.min(8, head.length); i++) {
             hex.append(String.format("%02x ", head[i] & 0xff));
         }
-        throw new ModelException("The " + what + " " + file + " is in no supported format (it starts with "
-                + hex.toString().trim() + "); supported: "
-                + (readers.isEmpty() ? "none — add a backend such as org.adain:adain-dl4j"
-                        : readers.stream().map(WeightsReader::formatName).toList()));
+        return hex.toString().trim();
+    }
+
+    /** A hint for the commonest wrong content of a downloaded file: a web page (an error page, a login page). */
+    private static String looksLike(byte[] head) {
+        String text = new String(head, 0, Math.min(head.length, 64), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .stripLeading().toLowerCase(java.util.Locale.ROOT);
+        return text.startsWith("<!doctype html") || text.startsWith("<html") || text.startsWith("<?xml")
+                ? ": a web page, not weights" : "";
     }
 
     /** What writes a file. */
@@ -132,17 +199,34 @@ public final class WeightFormats {
                 + ".tmp");
         try {
             write.to(tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveAtomically(tmp, abs);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // hidden and named as temporary
             }
+        }
+    }
+
+    /**
+     * Renames a complete file over {@code target} in one step where the file system can (readers see the old file
+     * or the new one, never a mix); elsewhere a plain replacing move. {@code source} must be in the same directory
+     * (or at least on the same file system) for the rename to be atomic.
+     *
+     * <pre>{@code
+     * WeightFormats.moveAtomically(Path.of("decoder.t7.part"), Path.of("decoder.t7"));
+     * }</pre>
+     *
+     * @param source the finished file
+     * @param target where it belongs; replaced if it exists
+     * @throws IOException the move failed; {@code target} is then unchanged
+     */
+    public static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
  * The {@code adain} command-line tool: arbitrary style transfer from the shell.
  *
  * <pre>{@code
+ * java -jar adain.jar models fetch     # once: the authors' pretrained models into ~/.cache/adain/models
+ * java -jar adain.jar stylize --content photo.jpg --style starry_night.jpg --output photo_starry.png
  * java -jar adain.jar stylize --encoder vgg_normalised.h5 --decoder decoder.h5 \
  *     --content photo.jpg --style starry_night.jpg --output photo_starry.png
  * java -jar adain.jar env          # what the JVM sees: backends, native libraries, memory
@@ -40,13 +42,13 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Arbitrary style transfer in one forward pass with Adaptive Instance Normalization "
                 + "(Huang and Belongie, ICCV 2017).",
-        subcommands = {StylizeCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
+        subcommands = {StylizeCommand.class, ModelsCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
                 HelpCommand.class},
         // Footer lines are printed as they are: at most 80 characters each (UsageTest checks).
         footer = {"",
-                "Exit codes: 0 success, 1 bad input (image, weights, mask), 2 bad command",
-                "line, 3 internal error, 130/143 training stopped by Ctrl-C/SIGTERM (after",
-                "a checkpoint).",
+                "Exit codes: 0 success, 1 bad input (image, weights, mask) or failed",
+                "download, 2 bad command line, 3 internal error, 130/143 training stopped by",
+                "Ctrl-C/SIGTERM (after a checkpoint).",
                 "Run 'adain COMMAND --help' for a command's options."})
 public final class AdainCli implements Callable<Integer> {
     /** The run succeeded. */
@@ -101,7 +103,8 @@ public final class AdainCli implements Callable<Integer> {
     /** Without a command there is nothing to do: say so as a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'train', 'convert' or 'env'");
+        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'models', 'train', 'convert' "
+                + "or 'env'");
     }
 
     private static int usageError(ParameterException ex, String[] args) {

@@ -15,6 +15,7 @@ import org.adain.ImageException;
 import org.adain.ImageTensor;
 import org.adain.Images;
 import org.adain.InvalidRequestException;
+import org.adain.ModelStore;
 import org.adain.SpatialMask;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
@@ -73,20 +74,30 @@ import picocli.CommandLine.TypeConversionException;
                 "",
                 "Progress goes to stderr; the path of each written image to stdout.",
                 "",
-                "Example:",
+                "Weights: --encoder and --decoder, or neither to use the pretrained models",
+                "'adain models fetch' downloaded (see 'adain models --help').",
+                "",
+                "Examples:",
+                "  adain stylize --content photo.jpg --style starry.jpg --output out.png",
                 "  adain stylize --encoder vgg_normalised.h5 --decoder decoder.h5 \\",
                 "      --content photo.jpg --style starry.jpg --alpha 0.8 --output out.png"})
 final class StylizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--encoder", required = true, paramLabel = "FILE",
-            description = "Encoder weights: the normalised VGG-19 (or Keras VGG19 notop), e.g. a Keras .h5 file.")
+    @Option(names = "--encoder", paramLabel = "FILE",
+            description = "Encoder weights: the normalised VGG-19 (or Keras VGG19 notop), e.g. a Keras .h5 file. "
+                    + "Default: the pretrained models 'adain models fetch' downloaded.")
     Path encoder;
 
-    @Option(names = "--decoder", required = true, paramLabel = "FILE",
-            description = "Decoder weights trained for that encoder.")
+    @Option(names = "--decoder", paramLabel = "FILE",
+            description = "Decoder weights trained for that encoder. Default: as --encoder.")
     Path decoder;
+
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "Without --encoder/--decoder: the directory 'adain models fetch --dir' filled. Default: "
+                    + "see 'adain models --help'.")
+    Path modelsDir;
 
     @Option(names = "--content", required = true, arity = "1..*", paramLabel = "IMAGE|DIR",
             description = "Content image(s), or directories of them (see 'Directories' below). Repeat the option "
@@ -181,6 +192,7 @@ final class StylizeCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), !quiet);
         try {
             checkOptions();
+            usePretrainedUnlessGiven();
             expandInputs();
             OutputPlan plan;
             try {
@@ -293,6 +305,27 @@ final class StylizeCommand implements Callable<Integer> {
             all.add(k);
         }
         return styleDirectory ? all.stream().map(List::of).toList() : List.of(all);
+    }
+
+    /**
+     * Without --encoder and --decoder, the verified models of the store ({@link ModelStore#pretrained()}); its error
+     * says how to fetch them. Never downloads.
+     */
+    private void usePretrainedUnlessGiven() {
+        if (encoder != null || decoder != null) {
+            if (encoder == null || decoder == null) {
+                throw usage("Give both --encoder and --decoder, or neither to use the models 'adain models fetch' "
+                        + "downloaded");
+            }
+            if (modelsDir != null) {
+                throw usage("--models-dir is where the fetched models are; it cannot be combined with "
+                        + "--encoder/--decoder");
+            }
+            return;
+        }
+        ModelStore.Pretrained p = ModelsCommand.store(modelsDir).build().pretrained();
+        encoder = p.encoder();
+        decoder = p.decoder();
     }
 
     /** Every file the run reads, with its role, for the output-is-an-input check. */

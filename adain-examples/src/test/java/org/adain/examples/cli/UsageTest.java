@@ -14,7 +14,7 @@ class UsageTest {
     void helpListsTheCommands() {
         CliRun run = CliRun.of("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("Usage: adain", "stylize", "env", "Exit codes");
+        assertThat(run.out()).contains("Usage: adain", "stylize", "models", "env", "Exit codes");
         assertThat(run.err()).isEmpty();
     }
 
@@ -121,7 +121,8 @@ class UsageTest {
         CliRun run = CliRun.of("stylize", "--content", "c.png");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.errorLine()).contains("--encoder", "--decoder", "--style", "--output");
+        // --encoder/--decoder are optional: without them stylize uses the fetched models.
+        assertThat(run.errorLine()).contains("--style", "--output").doesNotContain("--encoder");
     }
 
     @Test
