@@ -31,9 +31,10 @@ import picocli.CommandLine.Spec;
                         + "the PyTorch port's .pth files), checks each with the strict reader and pins its SHA-256 in "
                         + "models.lock. 'adain stylize' without --encoder/--decoder then uses them."},
         subcommands = {ModelsCommand.Fetch.class, ModelsCommand.ListModels.class},
-        footer = {"", "Directory: --dir, else the system property " + ModelStore.DIRECTORY_PROPERTY
-                + ", else $" + ModelStore.DIRECTORY_ENV + ", else $XDG_CACHE_HOME/adain/models, else "
-                + "~/.cache/adain/models."})
+        // Footer lines are printed as they are: at most 80 characters each (UsageTest checks).
+        footer = {"", "Directory: --dir, else the system property " + ModelStore.DIRECTORY_PROPERTY + ",",
+                "else $" + ModelStore.DIRECTORY_ENV + ", else $XDG_CACHE_HOME/adain/models,",
+                "else ~/.cache/adain/models."})
 final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -70,14 +71,15 @@ final class ModelsCommand implements Callable<Integer> {
             footer = {"",
                     "Progress goes to stderr; the path of each verified file to stdout.",
                     "",
-                    "Sources:",
-                    "  default    https://s3.amazonaws.com/xunhuang-public/adain/{vgg_normalised,decoder}.t7",
-                    "             (the authors' models/download_models.sh)",
-                    "  --pytorch  https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0/",
-                    "             {vgg_normalised,decoder}.pth (the PyTorch port's release)",
+                    "Sources (the authors' models/download_models.sh; the PyTorch port's release):",
+                    "  https://s3.amazonaws.com/xunhuang-public/adain/vgg_normalised.t7",
+                    "  https://s3.amazonaws.com/xunhuang-public/adain/decoder.t7",
+                    "  https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0/",
+                    "    vgg_normalised.pth and decoder.pth (--pytorch)",
                     "",
                     "Example:",
-                    "  adain models fetch && adain stylize --content photo.jpg --style art.jpg -o out.png"})
+                    "  adain models fetch",
+                    "  adain stylize --content photo.jpg --style art.jpg -o out.png"})
     static final class Fetch implements Callable<Integer> {
         @Spec
         CommandSpec spec;
