@@ -288,6 +288,13 @@ final class Hdf5Writer {
     private record Message(int type, int flags, byte[] data) {
     }
 
+    /** {@code messages} with message {@code i}, a placeholder of the same size, filled in once addresses exist. */
+    private static List<Message> replace(List<Message> messages, int i, byte[] data) {
+        List<Message> out = new ArrayList<>(messages);
+        out.set(i, new Message(messages.get(i).type, messages.get(i).flags, data));
+        return out;
+    }
+
     /** A version 1 object header in one chunk: 16-byte prefix, then each message with an 8-byte header. */
     private static byte[] objectHeader(List<Message> messages) {
         int chunk = 0;
@@ -373,18 +380,16 @@ final class Hdf5Writer {
 
         void placeGroup(Group g, Placed p) {
             List<Message> messages = new ArrayList<>();
-            // the symbol table message's addresses are filled in when emitted, after they are known
+            // the symbol table message holds the B-tree and heap addresses, known when it is emitted
             messages.add(new Message(MSG_SYMBOL_TABLE, 0, new byte[16]));
             g.attributes.values().forEach(a -> messages.add(new Message(MSG_ATTRIBUTE, 0, attributeMessage(a))));
-            p.header = alloc(headerSize(messages), out -> {
-                ByteBuffer stab = le(16).putLong(p.btree).putLong(p.heap);
-                messages.set(0, new Message(MSG_SYMBOL_TABLE, 0, stab.array()));
-                out.write(objectHeader(messages));
-            });
+            p.header = alloc(headerSize(messages), out -> out.write(objectHeader(replace(messages, 0,
+                    le(16).putLong(p.btree).putLong(p.heap).array()))));
 
             // the link names, sorted as HDF5 compares them (strcmp on the bytes)
             List<Map.Entry<String, Object>> sorted = new ArrayList<>(g.members.entrySet());
-            sorted.sort(Comparator.comparing(e -> e.getKey().getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
+            sorted.sort(Comparator.comparing(e -> e.getKey().getBytes(StandardCharsets.UTF_8),
+                    Arrays::compareUnsigned));
             List<Link> links = new ArrayList<>();
             long heapSize = 8; // offset 0: the empty name
             for (Map.Entry<String, Object> e : sorted) {
@@ -479,8 +484,7 @@ final class Hdf5Writer {
                 layout.put((byte) 1); // contiguous
                 layout.putLong(dataAddress[0]);
                 layout.putLong(bytes);
-                messages.set(3, new Message(MSG_LAYOUT, 0, layout.array()));
-                out.write(objectHeader(messages));
+                out.write(objectHeader(replace(messages, 3, layout.array())));
             });
             if (bytes > 0) {
                 dataAddress[0] = alloc(bytes, out -> writeFloats(out, d.values));

@@ -47,7 +47,9 @@ import org.adain.spi.WeightsWriter;
  *         Path.of("decoder.h5"));
  * }</pre>
  *
- * Registered in {@code META-INF/services/org.adain.spi.WeightsWriter} for targets named {@code .h5} /
+ * It writes the path it is given, like every {@link WeightsWriter}; {@link WeightConversion} ({@code adain convert})
+ * and {@code DecoderTrainer} write through {@link WeightFormats#writeAtomically}, so a failure never leaves a partial
+ * file. Registered in {@code META-INF/services/org.adain.spi.WeightsWriter} for targets named {@code .h5} /
  * {@code .hdf5}, with {@link #priority()} {@value #PRIORITY}. Stateless and thread-safe.
  */
 public final class KerasHdf5WeightsWriter implements WeightsWriter {

@@ -199,8 +199,8 @@ class KerasHdf5WeightsWriterTest {
         assertThat(config).contains("\"batch_input_shape\":[null,null,null,3]");
         assertThat(config).contains("{\"class_name\":\"MaxPooling2D\",\"config\":{\"name\":\"block3_pool\","
                 + "\"trainable\":true,\"dtype\":\"float32\",\"pool_size\":[2,2],\"padding\":\"same\",\"strides\":[2,2],"
-                + "\"data_format\":\"channels_last\"},\"name\":\"block3_pool\",\"inbound_nodes\":[[[\"block3_conv4\",0,0,"
-                + "{}]]]}");
+                + "\"data_format\":\"channels_last\"},\"name\":\"block3_pool\",\"inbound_nodes\":"
+                + "[[[\"block3_conv4\",0,0,{}]]]}");
         assertThat(config).contains("\"name\":\"preprocess_conv\",\"trainable\":true,\"dtype\":\"float32\","
                 + "\"filters\":3,\"kernel_size\":[1,1]");
         assertThat(config.split("\"activation\":\"linear\"", -1)).as("only preprocess_conv is linear").hasSize(2);
