@@ -17,8 +17,9 @@ import org.adain.spi.WeightsWriter;
 /**
  * Converts a weight file from any readable format to a writable one ({@code adain convert IN OUT}): the input
  * format is told by content, the output format by the output's extension ({@code .h5} / {@code .hdf5}: Keras HDF5,
- * with {@code org.adain:adain-dl4j} on the classpath). Whether the input is an encoder or a decoder is found by
- * reading it as an encoder first, then as a decoder.
+ * written by {@link KerasHdf5WeightsWriter} in plain Java, or by a higher-priority writer such as
+ * {@code org.adain:adain-dl4j}'s when one is on the classpath). Whether the input is an encoder or a decoder is
+ * found by reading it as an encoder first, then as a decoder.
  *
  * <pre>{@code
  * String summary = WeightConversion.convert(Path.of("vgg_normalised.pth"), Path.of("vgg_normalised.h5"));
@@ -124,8 +125,9 @@ public final class WeightConversion {
         }
         List<WeightsWriter> writers = WeightFormats.writers(loader);
         throw new InvalidRequestException("No weight-file writer for " + out + (writers.isEmpty()
-                ? ": none is on the classpath; add a backend such as org.adain:adain-dl4j (it writes Keras HDF5, .h5)"
-                : "; writable formats: " + writers.stream().map(WeightsWriter::formatName).toList()
+                ? ": none is on the classpath (adain-api registers its Keras HDF5 writer in META-INF/services/"
+                        + "org.adain.spi.WeightsWriter; a repackaged jar may have dropped that file)"
+                : "; writable formats: " + writers.stream().map(WeightsWriter::formatName).distinct().toList()
                         + " (the extension decides, e.g. .h5)"));
     }
 }

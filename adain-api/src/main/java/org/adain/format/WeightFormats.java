@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -54,7 +55,13 @@ public final class WeightFormats {
         return list;
     }
 
-    /** Every writer on the class path. */
+    /**
+     * Every writer on the class path, highest {@link WeightsWriter#priority()} first (ties: class-path order).
+     *
+     * @param loader where to look for {@code META-INF/services/org.adain.spi.WeightsWriter}
+     * @return the writers, possibly none
+     * @throws BackendException a registered writer cannot be loaded
+     */
     public static List<WeightsWriter> writers(ClassLoader loader) {
         List<WeightsWriter> list = new ArrayList<>();
         try {
@@ -62,10 +69,19 @@ public final class WeightFormats {
         } catch (ServiceConfigurationError e) {
             throw new BackendException("A weight-file writer on the classpath failed to load: " + e.getMessage(), e);
         }
+        // a stable sort: equal priorities keep the class-path order
+        list.sort(Comparator.comparingInt(WeightsWriter::priority).reversed());
         return list;
     }
 
-    /** The first writer that writes {@code target} (by its extension), or null. */
+    /**
+     * The writer for {@code target} (by its extension) with the highest priority.
+     *
+     * @param target the file to be written
+     * @param loader where to look for writers
+     * @return the writer, or null when none writes that format
+     * @throws BackendException a registered writer cannot be loaded
+     */
     public static WeightsWriter writerFor(Path target, ClassLoader loader) {
         for (WeightsWriter w : writers(loader)) {
             if (w.canWrite(target)) {

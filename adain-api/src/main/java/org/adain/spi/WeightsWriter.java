@@ -6,8 +6,9 @@ import java.nio.file.Path;
  * Writes {@link EncoderWeights} / {@link DecoderWeights} in one weight-file format: the other half of
  * {@link WeightsReader}, used by {@code org.adain.format.WeightConversion} ({@code adain convert IN OUT}). Writers are
  * found with {@link java.util.ServiceLoader}: a jar registers its implementations in
- * {@code META-INF/services/org.adain.spi.WeightsWriter}. The first writer whose {@link #canWrite} accepts the
- * target path is used, so the output format follows the target's extension.
+ * {@code META-INF/services/org.adain.spi.WeightsWriter}. Of the writers whose {@link #canWrite} accepts the target
+ * path, the one with the highest {@link #priority()} is used (ties: class-path order), so the output format follows
+ * the target's extension.
  *
  * <pre>{@code
  * public final class MyWriter implements WeightsWriter {
@@ -24,13 +25,48 @@ import java.nio.file.Path;
  * What it writes must read back, with the format's reader, to weights equal to the ones given.
  */
 public interface WeightsWriter {
-    /** A human-readable format name, e.g. "Keras HDF5". */
+    /**
+     * A human-readable format name, e.g. "Keras HDF5".
+     *
+     * @return the name
+     */
     String formatName();
 
-    /** Whether this writer produces the format the target's name asks for (normally judged by its extension). */
+    /**
+     * Whether this writer produces the format the target's name asks for (normally judged by its extension).
+     *
+     * @param target the file to be written
+     * @return true when this writer writes that format
+     */
     boolean canWrite(Path target);
 
+    /**
+     * Precedence over other writers that accept the same target: the highest wins. Writers of different formats
+     * never compete, so this only matters when two implementations of one format are on the class path.
+     *
+     * @return the priority, 0 unless overridden
+     */
+    default int priority() {
+        return 0;
+    }
+
+    /**
+     * Writes an encoder.
+     *
+     * @param weights the encoder
+     * @param target  the file to create or truncate
+     * @throws org.adain.ModelException the weights cannot be expressed in this format
+     * @throws org.adain.AdainException the file cannot be written
+     */
     void writeEncoder(EncoderWeights weights, Path target);
 
+    /**
+     * Writes a decoder.
+     *
+     * @param weights the decoder
+     * @param target  the file to create or truncate
+     * @throws org.adain.ModelException the weights cannot be expressed in this format
+     * @throws org.adain.AdainException the file cannot be written
+     */
     void writeDecoder(DecoderWeights weights, Path target);
 }

@@ -74,6 +74,9 @@ class ShadedJarTest {
             }
             assertThat(providers(jf, "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend"))
                     .contains("org.nd4j.linalg.cpu.nativecpu.CpuBackend");
+            // both Keras HDF5 writers: adain-api's pure-Java one and adain-dl4j's native one (priority decides)
+            assertThat(providers(jf, "META-INF/services/org.adain.spi.WeightsWriter")).contains(
+                    "org.adain.format.KerasHdf5WeightsWriter", "org.adain.dl4j.modelimport.KerasHdf5Writer");
             // The test-only providers of this module must not leak into the product.
             assertThat(providers(jf, "META-INF/services/org.adain.spi.BackendProvider"))
                     .doesNotContain(FaultyBackend.class.getName());
