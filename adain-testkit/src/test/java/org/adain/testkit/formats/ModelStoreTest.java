@@ -311,9 +311,9 @@ class ModelStoreTest {
     void aStalledServerHitsTheTimeoutWithTheOfflineMessage() throws IOException {
         server.stallAfter("vgg_normalised.t7", 1_000);
         ModelStore impatient = ModelStore.builder().directory(dir).baseUrl(server.baseUrl())
-                .timeout(Duration.ofMillis(300)).build();
+                .timeout(Duration.ofSeconds(1)).build(); // long enough that a busy machine does not trip it early
         assertThatThrownBy(() -> impatient.fetch(Source.TORCH7)).isInstanceOf(ModelException.class)
-                .hasMessageStartingWith("Cannot download the authors' Torch7 models: no data from 127.0.0.1 for 0.3 s "
+                .hasMessageStartingWith("Cannot download the authors' Torch7 models: no data from 127.0.0.1 for 1 s "
                         + "(the timeout) after ")
                 .hasMessageContaining("To download them by hand, save " + server.baseUrl() + "vgg_normalised.t7 and "
                         + server.baseUrl() + "decoder.t7 into " + dir);
