@@ -1,6 +1,7 @@
 package org.adain;
 
 import java.awt.image.BufferedImage;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +145,10 @@ public final class StyleTransfer implements AutoCloseable {
         try {
             Tensor contentTensor = content.toTensor();
             boolean tiled = tiling.applies(content.height(), content.width());
+            AdainLog.LOGGER.log(Level.DEBUG, () -> "Stylising a " + content.sizeString() + " content"
+                    + (content == request.content() ? "" : " (given " + request.content().sizeString() + ")")
+                    + " with " + styles.size() + " style(s), alpha " + request.alpha()
+                    + (tiled ? ", in tiles" : ", untiled"));
             FeatureMap contentFeatures = track(owned, encode(contentTensor));
             List<FeatureMap> styleFeatures = new ArrayList<>(styles.size());
             for (int i = 0; i < styles.size(); i++) {
@@ -636,7 +641,13 @@ public final class StyleTransfer implements AutoCloseable {
             checkMaxPixels(maxPixels);
             Tiling tiling = new Tiling(tilingThreshold, tileSize);
             ClassLoader loader = StyleTransfer.class.getClassLoader();
-            BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
+            BackendProvider chosen = provider;
+            if (chosen == null) {
+                chosen = Backends.select(backend, loader);
+            } else {
+                AdainLog.LOGGER.log(Level.INFO, "Backend ''{0}'' chosen: given as an instance to "
+                        + "StyleTransfer.builder().backend(provider)", provider.name());
+            }
             EncoderWeights enc = inMemory ? encoderWeights : org.adain.format.WeightFormats.readEncoder(encoder, loader);
             DecoderWeights dec = inMemory ? decoderWeights : org.adain.format.WeightFormats.readDecoder(decoder, loader);
             dec.checkFits(enc);
@@ -646,6 +657,10 @@ public final class StyleTransfer implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw backendFailure(chosen.name(), "loading the weights", e);
             }
+            AdainLog.LOGGER.log(Level.INFO, "Loaded encoder {0} ({1}) and decoder {2} into backend ''{3}''; pixel "
+                    + "limit {4}, tiles of {5} px above {6} pixels", enc.source(), enc.kind(), dec.source(),
+                    chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
+                    Long.toString(tilingThreshold));
             return new StyleTransfer(model, chosen.name(), maxPixels, tiling);
         }
     }
