@@ -2,8 +2,13 @@ package org.adain;
 
 /**
  * No usable backend (none on the classpath, the requested one missing, its native library failing), or a backend
- * failing at its work: {@link StyleTransfer} wraps whatever a backend throws that is not an {@link AdainException}
- * in one, naming the backend and the step, with the backend's exception as the cause.
+ * or weight-file reader failing at its work.
+ *
+ * <p>The cause tells an unexpected failure apart: when a backend or a reader throws something that is not an
+ * {@link AdainException} (a bug in it, or a native library failing in a way it did not foresee), the API throws a
+ * {@code BackendException} naming the backend or reader and the step, whose cause is that unchecked exception.
+ * Report those with the stack trace. (The {@code adain} command line exits with its internal-error code for
+ * them.)
  *
  * <pre>{@code
  * try (StyleTransfer st = StyleTransfer.builder().encoder(enc).decoder(dec).backend("dl4j").build()) {

@@ -40,8 +40,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The exception contract of the inference API ({@code StyleTransfer}'s class Javadoc): on purpose it throws an
  * {@link AdainException}, {@link IllegalStateException} for a closed instance or closed features,
  * {@link NullPointerException} for null arguments and {@link IndexOutOfBoundsException} for a pixel outside an
- * image; whatever a backend or a weight reader throws besides arrives as a {@link BackendException} or
- * {@link ModelException} naming it.
+ * image; whatever a backend or a weight reader throws besides arrives as a {@link BackendException} naming it, with
+ * what it threw as the cause.
  */
 class ExceptionContractTest {
     @TempDir
@@ -183,12 +183,13 @@ class ExceptionContractTest {
     }
 
     @Test
-    void aWeightReaderThatThrowsSomethingElseGivesAModelExceptionNamingTheFile() throws IOException {
+    void aWeightReaderThatThrowsSomethingElseGivesABackendExceptionNamingItAndTheFile() throws IOException {
         Path buggy = Files.write(dir.resolve("buggy.fake"),
                 (new String(FakeWeightsReader.MAGIC) + FakeWeightsReader.BUG).getBytes());
         assertThatThrownBy(() -> StyleTransfer.builder().encoder(buggy).decoder(dec).build())
-                .isExactlyInstanceOf(ModelException.class)
-                .hasMessageContaining("The Fake test weights reader failed on the encoder weight file")
+                .isExactlyInstanceOf(BackendException.class)
+                .hasMessageContaining("The Fake test weights reader (" + FakeWeightsReader.class.getName()
+                        + ") failed unexpectedly on the encoder weight file")
                 .hasMessageContaining("buggy.fake").hasCauseInstanceOf(IllegalArgumentException.class);
     }
 

@@ -40,8 +40,9 @@ public final class WeightFormats {
      * @param file   the weight file
      * @param loader where to look for readers
      * @return the validated weights
-     * @throws ModelException   the file is unusable; also what a reader throws that is not an {@link AdainException}
-     * @throws BackendException a reader on the classpath failed to load
+     * @throws ModelException   the file is unusable
+     * @throws BackendException a reader on the classpath failed to load, or the reader failed unexpectedly (threw
+     *                          something other than an {@link AdainException}, which becomes the cause)
      */
     public static EncoderWeights readEncoder(Path file, ClassLoader loader) {
         WeightsReader reader = readerFor(file, "encoder", loader);
@@ -58,8 +59,9 @@ public final class WeightFormats {
      * @param file   the weight file
      * @param loader where to look for readers
      * @return the validated weights
-     * @throws ModelException   the file is unusable; also what a reader throws that is not an {@link AdainException}
-     * @throws BackendException a reader on the classpath failed to load
+     * @throws ModelException   the file is unusable
+     * @throws BackendException a reader on the classpath failed to load, or the reader failed unexpectedly (threw
+     *                          something other than an {@link AdainException}, which becomes the cause)
      */
     public static DecoderWeights readDecoder(Path file, ClassLoader loader) {
         WeightsReader reader = readerFor(file, "decoder", loader);
@@ -70,13 +72,16 @@ public final class WeightFormats {
         }
     }
 
-    /** A reader's own {@link AdainException} unchanged; anything else (a bug in a reader) as a ModelException. */
+    /**
+     * A reader's own {@link AdainException} unchanged; anything else, a bug in the reader (a bad file is a
+     * ModelException), as the {@link BackendException} of an unexpected failure.
+     */
     private static AdainException readerFailure(WeightsReader reader, String role, Path file, RuntimeException e) {
         if (e instanceof AdainException known) {
             return known;
         }
-        return new ModelException("The " + reader.formatName() + " reader failed on the " + role + " weight file "
-                + file + ": " + e, e);
+        return new BackendException("The " + reader.formatName() + " reader (" + reader.getClass().getName()
+                + ") failed unexpectedly on the " + role + " weight file " + file + ": " + e, e);
     }
 
     /** Every reader on the class path. */
