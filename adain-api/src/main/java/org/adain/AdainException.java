@@ -14,10 +14,21 @@ package org.adain;
  * }</pre>
  */
 public class AdainException extends RuntimeException {
+    /**
+     * An exception with a message only.
+     *
+     * @param message what was wrong, naming the file, layer, shape or value at fault
+     */
     public AdainException(String message) {
         super(message);
     }
 
+    /**
+     * An exception caused by another one.
+     *
+     * @param message what was wrong, naming the file, layer, shape or value at fault
+     * @param cause   the exception that revealed it
+     */
     public AdainException(String message, Throwable cause) {
         super(message, cause);
     }

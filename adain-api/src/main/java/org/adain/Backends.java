@@ -1,5 +1,6 @@
 package org.adain;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -68,14 +69,26 @@ public final class Backends {
                     + "org.adain:adain-dl4j (CPU by default)");
         }
         if (name == null || name.isBlank()) {
-            return found.get(0);
+            BackendProvider best = found.get(0);
+            AdainLog.LOGGER.log(Level.INFO, () -> "Backend '" + best.name() + "' chosen: the highest priority ("
+                    + best.priority() + ") of " + describe(found) + "; name another with "
+                    + "StyleTransfer.builder().backend(...) or -D" + PROPERTY);
+            return best;
         }
         for (BackendProvider p : found) {
             if (p.name().equalsIgnoreCase(name.trim())) {
+                String why = origin;
+                AdainLog.LOGGER.log(Level.INFO, () -> "Backend '" + p.name() + "' chosen: " + why + " (available: "
+                        + describe(found) + ")");
                 return p;
             }
         }
         throw new BackendException("Backend '" + name + "' (" + origin + ") is not on the classpath; available: "
                 + found.stream().map(BackendProvider::name).toList());
+    }
+
+    /** "[dl4j (priority 100), fake (priority 1)]", for the log. */
+    private static String describe(List<BackendProvider> found) {
+        return found.stream().map(p -> p.name() + " (priority " + p.priority() + ")").toList().toString();
     }
 }

@@ -23,8 +23,12 @@ public final class ColorTransfer {
     /**
      * Recolours {@code source} to the colour statistics of {@code target}.
      *
+     * @param source the image to recolour (the style)
+     * @param target the image whose colours to take (the content)
+     * @return {@code source} with the mean and covariance of {@code target}'s colours, not clamped
      * @throws InvalidRequestException when either image has a constant colour channel (its std is 0 and the
      *                                 normalisation is undefined) or fewer than two pixels
+     * @throws NullPointerException    either image is null
      */
     public static ImageTensor coral(ImageTensor source, ImageTensor target) {
         Objects.requireNonNull(source, "source");

@@ -15,6 +15,9 @@ import org.adain.spi.Tensor;
  * float red = t.get(0, 10, 20);                                 // channel 0, row 10, column 20
  * BufferedImage out = t.toImage();                              // clamp, ×255, round half up
  * }</pre>
+ *
+ * Bad values or sizes throw {@link InvalidRequestException}, a null argument {@link NullPointerException}, an
+ * index outside the image {@link IndexOutOfBoundsException}.
  */
 public final class ImageTensor {
     private final int height;
@@ -30,7 +33,17 @@ public final class ImageTensor {
         this.eightBit = eightBit;
     }
 
-    /** Copies {@code chw}, which holds 3·height·width finite values in channel, row, column order. */
+    /**
+     * An image from floats, copied.
+     *
+     * @param chw    3·height·width finite values in channel, row, column order
+     * @param height rows, ≥ 1
+     * @param width  columns, ≥ 1
+     * @return the image
+     * @throws InvalidRequestException a size is not positive, the length does not match, or a value is NaN or
+     *                                 infinite (the message names its channel, row and column)
+     * @throws NullPointerException    {@code chw} is null
+     */
     public static ImageTensor of(float[] chw, int height, int width) {
         Objects.requireNonNull(chw, "chw");
         return wrap(chw.clone(), height, width);
@@ -66,16 +79,25 @@ public final class ImageTensor {
      * Converts any {@link BufferedImage} to RGB in [0, 1]: 8-bit values / 255, 16-bit values / 65535. Grey
      * images are replicated to three channels, palettes are looked up, alpha is dropped (not composited), as
      * PIL's {@code convert('RGB')} does.
+     *
+     * @param image any colour model
+     * @return the image as floats
+     * @throws NullPointerException {@code image} is null
      */
     public static ImageTensor fromImage(BufferedImage image) {
         return PixelConversion.toTensor(Objects.requireNonNull(image, "image"));
     }
 
     /**
-     * From a backend tensor of shape {@code 1×3×H×W} or {@code 3×H×W}.
+     * From a backend tensor.
+     *
+     * @param tensor of shape {@code 1×3×H×W} or {@code 3×H×W}, finite values
+     * @return the image, a copy
+     * @throws InvalidRequestException another shape, or a value is NaN or infinite
+     * @throws NullPointerException    {@code tensor} is null
      */
     public static ImageTensor fromTensor(Tensor tensor) {
-        int[] s = tensor.shape();
+        int[] s = Objects.requireNonNull(tensor, "tensor").shape();
         boolean ok = (s.length == 4 && s[0] == 1 && s[1] == 3) || (s.length == 3 && s[0] == 3);
         if (!ok) {
             throw new InvalidRequestException("Expected an image tensor of shape 1×3×H×W or 3×H×W, got "
@@ -84,7 +106,11 @@ public final class ImageTensor {
         return wrap(tensor.toArray(), s[s.length - 2], s[s.length - 1]);
     }
 
-    /** This image as a {@code 1×3×H×W} tensor for a backend. */
+    /**
+     * This image for a backend.
+     *
+     * @return a {@code 1×3×H×W} tensor
+     */
     public Tensor toTensor() {
         return Tensor.of(data, 1, 3, height, width);
     }
@@ -92,20 +118,40 @@ public final class ImageTensor {
     /**
      * An 8-bit sRGB image ({@link BufferedImage#TYPE_INT_RGB}) by the PyTorch port's rule: each value is
      * clamped to [0, 1] after {@code x·255 + 0.5}, i.e. {@code trunc(clamp(x·255 + 0.5, 0, 255))} in float.
+     *
+     * @return a new 8-bit RGB image
      */
     public BufferedImage toImage() {
         return PixelConversion.toImage(this);
     }
 
+    /**
+     * The number of rows.
+     *
+     * @return the height in pixels, ≥ 1
+     */
     public int height() {
         return height;
     }
 
+    /**
+     * The number of columns.
+     *
+     * @return the width in pixels, ≥ 1
+     */
     public int width() {
         return width;
     }
 
-    /** Value of channel {@code c} (0 = R, 1 = G, 2 = B) at row {@code y}, column {@code x}. */
+    /**
+     * One value.
+     *
+     * @param c channel: 0 = R, 1 = G, 2 = B
+     * @param y row, from 0 at the top
+     * @param x column, from 0 at the left
+     * @return the value, nominally in [0, 1]
+     * @throws IndexOutOfBoundsException an index is outside the image
+     */
     public float get(int c, int y, int x) {
         Objects.checkIndex(c, 3);
         Objects.checkIndex(y, height);
@@ -113,7 +159,11 @@ public final class ImageTensor {
         return data[(c * height + y) * width + x];
     }
 
-    /** A copy of the values, channel-major (CHW). */
+    /**
+     * All values.
+     *
+     * @return a copy, channel-major (CHW)
+     */
     public float[] toArray() {
         return data.clone();
     }
@@ -169,10 +219,21 @@ public final class ImageTensor {
      * <pre>{@code
      * ImageTensor seen = ImageTensor.fromImage(photo).resize(512, false); // what the network sees
      * }</pre>
+     *
+     * @param size the shorter side after resizing, ≥ 0; 0 keeps the size
+     * @param crop whether to take the centre square after resizing
+     * @return the resized (and cropped) image; this image when nothing changes
+     * @throws InvalidRequestException {@code size} is negative, or the resized image would have more than
+     *                                 {@link Images#MAX_DECODE_PIXELS} pixels
      */
     public ImageTensor resize(int size, boolean crop) {
         if (size < 0) {
             throw new InvalidRequestException("Resize size must be ≥ 0 (0 keeps the size), got " + size);
+        }
+        long longSide = (long) size * Math.max(height, width) / Math.min(height, width);
+        if ((double) size * longSide > Images.MAX_DECODE_PIXELS) {
+            throw new InvalidRequestException("Resizing the " + sizeString() + " image to a shorter side of " + size
+                    + " would give " + size + "×" + longSide + " pixels, more than " + Images.MAX_DECODE_PIXELS);
         }
         return Resizing.apply(this, size, crop);
     }

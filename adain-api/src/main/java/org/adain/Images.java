@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -27,6 +28,9 @@ import javax.imageio.stream.ImageOutputStream;
  * BufferedImage photo = Images.read(Path.of("photo.jpg"));
  * Images.write(result, Path.of("out.png"));   // PNG or JPEG by extension, written atomically
  * }</pre>
+ *
+ * Every failure is an {@link ImageException} naming the file (also a decoder's own exception, which becomes its
+ * cause); a null argument throws {@link NullPointerException}.
  */
 public final class Images {
     /** Largest image this class decodes: 256 megapixels (about 3 GiB as floats). */
@@ -60,8 +64,17 @@ public final class Images {
         return READABLE_EXTENSIONS.stream().anyMatch(s::endsWith);
     }
 
-    /** Reads PNG, JPEG, BMP or GIF (first frame). */
+    /**
+     * Reads PNG, JPEG, BMP or GIF (first frame).
+     *
+     * @param file the image file
+     * @return the decoded image, in the file's colour model
+     * @throws ImageException       the file is missing, unreadable, not an image, damaged, truncated, or larger
+     *                              than {@link #MAX_DECODE_PIXELS}
+     * @throws NullPointerException {@code file} is null
+     */
     public static BufferedImage read(Path file) {
+        Objects.requireNonNull(file, "file");
         if (!Files.exists(file)) {
             throw new ImageException("Image file " + file + " does not exist");
         }
@@ -117,8 +130,15 @@ public final class Images {
      * Writes PNG ({@code .png}) or JPEG ({@code .jpg}, {@code .jpeg}, quality {@value #JPEG_QUALITY}) by the
      * extension, through a temporary file in the same directory and an atomic rename, so a failure never leaves a
      * half-written file.
+     *
+     * @param image any colour model; written as 8-bit RGB
+     * @param file  the target, replaced if it exists
+     * @throws ImageException       the extension is not an image format written here, the directory does not
+     *                              exist, or writing fails
+     * @throws NullPointerException either argument is null
      */
     public static void write(BufferedImage image, Path file) {
+        Objects.requireNonNull(image, "image");
         String format = formatOf(file);
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
@@ -154,8 +174,16 @@ public final class Images {
         }
     }
 
-    /** "png" or "jpeg" for a file name, or an exception naming the supported extensions. */
+    /**
+     * The image format a file name asks for.
+     *
+     * @param file a path ending in .png, .jpg or .jpeg (any case)
+     * @return "png" or "jpeg"
+     * @throws ImageException       another extension, naming the supported ones
+     * @throws NullPointerException {@code file} is null
+     */
     public static String formatOf(Path file) {
+        Objects.requireNonNull(file, "file");
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".png")) {
             return "png";

@@ -16,6 +16,9 @@ import java.util.Objects;
  * // Any number of regions: one style index per pixel, row-major.
  * SpatialMask three = SpatialMask.ofStyleIndices(width, height, indices);
  * }</pre>
+ *
+ * A mask that cannot be right throws {@link InvalidRequestException} naming the pixel or size at fault, a null
+ * argument {@link NullPointerException}.
  */
 public final class SpatialMask {
     private final int width;
@@ -35,6 +38,12 @@ public final class SpatialMask {
      * the second. Colour images count as grey {@code 0.299R + 0.587G + 0.114B}, so only pure white and pure
      * black are allowed; any other value is rejected (anti-aliased or JPEG-compressed masks have them: save
      * masks as PNG).
+     *
+     * @param image pure black and white pixels, both present
+     * @return the mask, two styles
+     * @throws InvalidRequestException a pixel is neither black nor white (named by column and row), or one colour
+     *                                 is missing
+     * @throws NullPointerException    {@code image} is null
      */
     public static SpatialMask fromImage(BufferedImage image) {
         Objects.requireNonNull(image, "image");
@@ -68,6 +77,13 @@ public final class SpatialMask {
     /**
      * One style index per pixel, row-major, {@code width·height} values; index k takes the k-th style of the
      * request. Copies the array.
+     *
+     * @param width        columns, ≥ 1
+     * @param height       rows, ≥ 1
+     * @param styleIndices {@code width·height} indices ≥ 0, row-major
+     * @return the mask
+     * @throws InvalidRequestException a size is not positive, the length does not match, or an index is negative
+     * @throws NullPointerException    {@code styleIndices} is null
      */
     public static SpatialMask ofStyleIndices(int width, int height, int[] styleIndices) {
         Objects.requireNonNull(styleIndices, "styleIndices");
@@ -106,20 +122,41 @@ public final class SpatialMask {
         }
     }
 
+    /**
+     * The number of columns.
+     *
+     * @return the width in pixels
+     */
     public int width() {
         return width;
     }
 
+    /**
+     * The number of rows.
+     *
+     * @return the height in pixels
+     */
     public int height() {
         return height;
     }
 
-    /** Number of styles the mask refers to: the largest index + 1. */
+    /**
+     * The number of styles the mask refers to.
+     *
+     * @return the largest index + 1
+     */
     public int styleCount() {
         return styleCount;
     }
 
-    /** The style index at a pixel. */
+    /**
+     * The style index at a pixel.
+     *
+     * @param x column, from 0 at the left
+     * @param y row, from 0 at the top
+     * @return the index of the style that pixel takes
+     * @throws IndexOutOfBoundsException the pixel is outside the mask
+     */
     public int styleAt(int x, int y) {
         Objects.checkIndex(x, width);
         Objects.checkIndex(y, height);

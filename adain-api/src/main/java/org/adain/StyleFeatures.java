@@ -19,17 +19,25 @@ import org.adain.spi.FeatureMap;
  *
  * <p>With {@link StyleRequest.Builder#preserveColor} the style must be recoloured for each content, so the
  * kept pixels are re-encoded and the cache gives no speed-up.
+ *
+ * <p>A request that holds closed features makes {@link StyleTransfer#stylize} throw
+ * {@link IllegalStateException}; one that holds features of another {@code StyleTransfer},
+ * {@link InvalidRequestException}. {@link #pixels()}, {@link #featureShape()} and {@link #toString()} work after
+ * closing too.
  */
 public final class StyleFeatures implements AutoCloseable {
     private final FeatureMap features;
     private final ImageTensor pixels;
     private final Object owner;
+    private final String shape;
     private volatile boolean closed;
 
     StyleFeatures(FeatureMap features, ImageTensor pixels, Object owner) {
         this.features = Objects.requireNonNull(features);
         this.pixels = Objects.requireNonNull(pixels);
         this.owner = owner;
+        // kept: a closed backend map need not answer any more
+        this.shape = features.channels() + "×" + features.height() + "×" + features.width();
     }
 
     FeatureMap features(Object expectedOwner) {
@@ -43,16 +51,25 @@ public final class StyleFeatures implements AutoCloseable {
         return features;
     }
 
-    /** The style image as it was encoded (after resizing and cropping). */
+    /**
+     * The style image as it was encoded.
+     *
+     * @return the pixels after resizing and cropping
+     */
     public ImageTensor pixels() {
         return pixels;
     }
 
-    /** Channels × height × width of the encoded relu4_1 features. */
+    /**
+     * The size of the encoded relu4_1 features.
+     *
+     * @return channels × height × width, e.g. "512×64×64"
+     */
     public String featureShape() {
-        return features.channels() + "×" + features.height() + "×" + features.width();
+        return shape;
     }
 
+    /** Frees the backend memory of the features. Idempotent. */
     @Override
     public void close() {
         if (!closed) {

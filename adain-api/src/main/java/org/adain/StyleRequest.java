@@ -20,6 +20,10 @@ import java.util.Objects;
  *
  * Defaults follow the reference: alpha 1, content and style resized so the shorter side is 512, no crop, no
  * colour preservation, no mask.
+ *
+ * <p>The builder's setters throw only {@link NullPointerException} (for a null image or features);
+ * {@link Builder#build()} throws {@link InvalidRequestException} naming the setting at fault. Image sizes are
+ * checked when the request runs ({@link StyleTransfer#stylize}), against the instance's pixel limit.
  */
 public final class StyleRequest {
     /** The reference implementation's default for content and style size. */
@@ -51,10 +55,20 @@ public final class StyleRequest {
         this.crop = b.crop;
     }
 
+    /**
+     * Starts a request.
+     *
+     * @return an empty builder: give it a content and at least one style, then call {@link Builder#build()}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * The content image as given (before resizing).
+     *
+     * @return the content
+     */
     public ImageTensor content() {
         return content;
     }
@@ -63,42 +77,85 @@ public final class StyleRequest {
         return styles;
     }
 
-    /** Number of styles. */
+    /**
+     * The number of styles.
+     *
+     * @return at least 1
+     */
     public int styleCount() {
         return styles.size();
     }
 
-    /** The interpolation weights, normalised to sum 1. */
+    /**
+     * The interpolation weights, normalised to sum 1.
+     *
+     * @return a copy, one weight per style in the order they were added
+     */
     public double[] normalisedWeights() {
         return weights.clone();
     }
 
+    /**
+     * The content/style trade-off.
+     *
+     * @return alpha in [0, 1]
+     */
     public double alpha() {
         return alpha;
     }
 
+    /**
+     * Whether each style is recoloured to the content's colours first.
+     *
+     * @return true for colour preservation
+     */
     public boolean preserveColor() {
         return preserveColor;
     }
 
-    /** The mask, or null. */
+    /**
+     * The spatial control.
+     *
+     * @return the mask, or null
+     */
     public SpatialMask mask() {
         return mask;
     }
 
+    /**
+     * The content's shorter side after resizing.
+     *
+     * @return the size; 0 keeps the content's size
+     */
     public int contentSize() {
         return contentSize;
     }
 
+    /**
+     * Each style image's shorter side after resizing.
+     *
+     * @return the size; 0 keeps each style's size
+     */
     public int styleSize() {
         return styleSize;
     }
 
+    /**
+     * Whether the centre square is taken after resizing.
+     *
+     * @return true to crop
+     */
     public boolean crop() {
         return crop;
     }
 
-    /** Collects a request's parts; {@link #build()} checks them all. Not thread-safe. */
+    /**
+     * Collects a request's parts; {@link #build()} checks them all. Not thread-safe.
+     *
+     * <pre>{@code
+     * StyleRequest r = StyleRequest.builder().content(photo).style(painting).alpha(0.5).build();
+     * }</pre>
+     */
     public static final class Builder {
         private ImageTensor content;
         private final List<Style> styles = new ArrayList<>();
@@ -113,41 +170,96 @@ public final class StyleRequest {
         private Builder() {
         }
 
-        /** The content image (any colour model; converted to RGB). */
+        /**
+         * Required: the content image.
+         *
+         * @param image any colour model; converted to RGB
+         * @return this builder
+         * @throws NullPointerException {@code image} is null
+         */
         public Builder content(BufferedImage image) {
             this.content = ImageTensor.fromImage(Objects.requireNonNull(image, "content image"));
             return this;
         }
 
-        /** The content as floats in [0, 1]. */
+        /**
+         * Required: the content as floats.
+         *
+         * @param image RGB, nominally in [0, 1]
+         * @return this builder
+         * @throws NullPointerException {@code image} is null
+         */
         public Builder content(ImageTensor image) {
             this.content = Objects.requireNonNull(image, "content image");
             return this;
         }
 
-        /** Adds a style with weight 1. */
+        /**
+         * Adds a style with weight 1.
+         *
+         * @param image any colour model; converted to RGB
+         * @return this builder
+         * @throws NullPointerException {@code image} is null
+         */
         public Builder style(BufferedImage image) {
             return add(ImageTensor.fromImage(Objects.requireNonNull(image, "style image")), null, 1, false);
         }
 
-        /** Adds a style with an interpolation weight (any non-negative number; weights are normalised). */
+        /**
+         * Adds a style with an interpolation weight.
+         *
+         * @param image  any colour model; converted to RGB
+         * @param weight any finite number ≥ 0 (checked by {@link #build()}); the weights are normalised to sum 1
+         * @return this builder
+         * @throws NullPointerException {@code image} is null
+         */
         public Builder style(BufferedImage image, double weight) {
             return add(ImageTensor.fromImage(Objects.requireNonNull(image, "style image")), null, weight, true);
         }
 
+        /**
+         * Adds a style given as floats, with weight 1.
+         *
+         * @param image RGB, nominally in [0, 1]
+         * @return this builder
+         * @throws NullPointerException {@code image} is null
+         */
         public Builder style(ImageTensor image) {
             return add(Objects.requireNonNull(image, "style image"), null, 1, false);
         }
 
+        /**
+         * Adds a style given as floats, with an interpolation weight.
+         *
+         * @param image  RGB, nominally in [0, 1]
+         * @param weight any finite number ≥ 0 (checked by {@link #build()}); the weights are normalised to sum 1
+         * @return this builder
+         * @throws NullPointerException {@code image} is null
+         */
         public Builder style(ImageTensor image, double weight) {
             return add(Objects.requireNonNull(image, "style image"), null, weight, true);
         }
 
-        /** Adds a pre-encoded style ({@link StyleTransfer#encodeStyle}); the style size and crop were set then. */
+        /**
+         * Adds a pre-encoded style ({@link StyleTransfer#encodeStyle}), with weight 1; its size and crop were set
+         * when it was encoded.
+         *
+         * @param features made by the {@code StyleTransfer} this request will run on, and not closed
+         * @return this builder
+         * @throws NullPointerException {@code features} is null
+         */
         public Builder style(StyleFeatures features) {
             return add(null, Objects.requireNonNull(features, "style features"), 1, false);
         }
 
+        /**
+         * Adds a pre-encoded style ({@link StyleTransfer#encodeStyle}) with an interpolation weight.
+         *
+         * @param features made by the {@code StyleTransfer} this request will run on, and not closed
+         * @param weight   any finite number ≥ 0 (checked by {@link #build()}); the weights are normalised to sum 1
+         * @return this builder
+         * @throws NullPointerException {@code features} is null
+         */
         public Builder style(StyleFeatures features, double weight) {
             return add(null, Objects.requireNonNull(features, "style features"), weight, true);
         }
@@ -158,43 +270,79 @@ public final class StyleRequest {
             return this;
         }
 
-        /** Content/style trade-off in [0, 1]: 0 decodes the content's own features, 1 (default) is full style. */
+        /**
+         * Content/style trade-off: 0 decodes the content's own features, 1 (default) is full style.
+         *
+         * @param alpha in [0, 1] (checked by {@link #build()})
+         * @return this builder
+         */
         public Builder alpha(double alpha) {
             this.alpha = alpha;
             return this;
         }
 
-        /** Recolour each style to the content's colours (CORAL, {@link ColorTransfer}) before encoding. */
+        /**
+         * Recolour each style to the content's colours (CORAL, {@link ColorTransfer}) before encoding.
+         *
+         * @param preserveColor true to preserve the content's colours; default false
+         * @return this builder
+         */
         public Builder preserveColor(boolean preserveColor) {
             this.preserveColor = preserveColor;
             return this;
         }
 
-        /** Spatial control: region k of the mask takes style k. Not combinable with explicit weights. */
+        /**
+         * Spatial control: region k of the mask takes style k. Not combinable with explicit weights.
+         *
+         * @param mask the content's size as given; null for none (the default)
+         * @return this builder
+         */
         public Builder mask(SpatialMask mask) {
             this.mask = mask;
             return this;
         }
 
-        /** Shorter side of the content after resizing; 0 keeps its size. Default 512. */
+        /**
+         * Shorter side of the content after resizing. Default 512.
+         *
+         * @param size ≥ 0 (checked by {@link #build()}); 0 keeps the size
+         * @return this builder
+         */
         public Builder contentSize(int size) {
             this.contentSize = size;
             return this;
         }
 
-        /** Shorter side of each style image after resizing; 0 keeps its size. Default 512. */
+        /**
+         * Shorter side of each style image after resizing. Default 512.
+         *
+         * @param size ≥ 0 (checked by {@link #build()}); 0 keeps the size
+         * @return this builder
+         */
         public Builder styleSize(int size) {
             this.styleSize = size;
             return this;
         }
 
-        /** After resizing, take the centre square of {@code size×size} (of the shorter side for size 0). */
+        /**
+         * After resizing, take the centre square of {@code size×size} (of the shorter side for size 0).
+         *
+         * @param crop true to crop; default false
+         * @return this builder
+         */
         public Builder crop(boolean crop) {
             this.crop = crop;
             return this;
         }
 
-        /** Validates and builds. */
+        /**
+         * Validates and builds.
+         *
+         * @return the immutable request
+         * @throws InvalidRequestException no content or no style; alpha, a size or a weight out of range; a mask
+         *                                 that does not fit the styles (or, with crop, the content)
+         */
         public StyleRequest build() {
             if (content == null) {
                 throw new InvalidRequestException("No content image: call content(...)");

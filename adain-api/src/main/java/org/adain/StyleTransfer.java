@@ -1,6 +1,7 @@
 package org.adain;
 
 import java.awt.image.BufferedImage;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,21 @@ import org.adain.spi.WeightsReader;
  *
  * The backend is found on the classpath with {@link java.util.ServiceLoader} (see
  * {@link org.adain.spi.BackendProvider}); {@link #debugEnvironment()} prints what was found.
+ *
+ * <h2>Exceptions</h2>
+ * Everything this class throws on purpose is unchecked:
+ * <ul>
+ * <li>an {@link AdainException} for what went wrong with the inputs or the machine:
+ *     {@link InvalidRequestException} (a setting or an image the network cannot take), {@link ModelException} (a
+ *     weight file), {@link BackendException} (no backend, a native library that does not start, or a backend
+ *     failing). Whatever a backend throws that is not an {@code AdainException} reaches the caller as a
+ *     {@code BackendException} naming the backend and the step, with the backend's exception as its cause;</li>
+ * <li>{@link IllegalStateException} for a call that cannot be right whatever the inputs: using this instance
+ *     after {@link #close()} (every method except {@code close}, {@link #backendName()} and {@link #maxPixels()}),
+ *     or a request holding {@link StyleFeatures} that were closed;</li>
+ * <li>{@link NullPointerException} for a {@code null} argument, unless a method says what {@code null} means.</li>
+ * </ul>
+ * {@link Error}s such as {@link OutOfMemoryError} of the Java heap are not caught.
  */
 public final class StyleTransfer implements AutoCloseable {
     /** Default limit on the pixels of any image the network processes (after resizing): 2048×2048. */
@@ -64,11 +80,25 @@ public final class StyleTransfer implements AutoCloseable {
         this.lock = model.capabilities().contains(StyleModel.Capability.THREAD_SAFE) ? null : new ReentrantLock();
     }
 
+    /**
+     * Starts the settings of a new instance.
+     *
+     * @return an empty builder: give it the weights, then call {@link Builder#build()}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Stylises and converts to 8 bits by the reference rule (clamp, ×255, round half up). */
+    /**
+     * Stylises and converts to 8 bits by the reference rule (clamp, ×255, round half up).
+     *
+     * @param request the content, styles and controls
+     * @return an RGB image with the size of the content after resizing and cropping
+     * @throws InvalidRequestException an image breaks the size limits, or a mask region is too small at 1/8 scale
+     * @throws BackendException        the backend failed or produced non-finite values
+     * @throws IllegalStateException   this instance, or {@link StyleFeatures} of the request, are closed
+     * @throws NullPointerException    {@code request} is null
+     */
     public BufferedImage stylize(StyleRequest request) {
         return stylizeTensor(request).toImage();
     }
@@ -76,9 +106,18 @@ public final class StyleTransfer implements AutoCloseable {
     /**
      * Stylises and returns the decoder's output unclamped, with the size of the content after resizing and
      * cropping (the rows and columns that pooling adds for sides not divisible by 8 are cropped).
+     *
+     * @param request the content, styles and controls
+     * @return the stylised image as floats, nominally in [0, 1]
+     * @throws InvalidRequestException an image breaks the size limits, a mask region is too small at 1/8 scale, or
+     *                                 {@link StyleFeatures} of the request come from another instance
+     * @throws BackendException        the backend failed or produced non-finite values
+     * @throws IllegalStateException   this instance, or {@link StyleFeatures} of the request, are closed
+     * @throws NullPointerException    {@code request} is null
      */
     public ImageTensor stylizeTensor(StyleRequest request) {
         Objects.requireNonNull(request, "request");
+        checkOpen();
         ImageTensor content = prepare(request.content(), request.contentSize(), request.crop(), "content");
         SpatialMask mask = request.mask();
         if (mask != null && request.crop()) {
@@ -88,10 +127,13 @@ public final class StyleTransfer implements AutoCloseable {
         }
         List<StyleRequest.Style> styles = request.styles();
         List<ImageTensor> styleImages = new ArrayList<>(styles.size());
+        List<FeatureMap> cachedFeatures = new ArrayList<>(styles.size());
         for (int i = 0; i < styles.size(); i++) {
             StyleRequest.Style s = styles.get(i);
             ImageTensor img = s.image() == null ? null
                     : prepare(s.image(), request.styleSize(), request.crop(), "style " + i);
+            // checked even when unused (colour preservation): closed or foreign features are a caller's mistake
+            cachedFeatures.add(s.features() == null ? null : s.features().features(this));
             if (request.preserveColor() && img == null) {
                 img = s.features().pixels(); // recoloured per content, so the cached features cannot be used
             }
@@ -103,12 +145,16 @@ public final class StyleTransfer implements AutoCloseable {
         try {
             Tensor contentTensor = content.toTensor();
             boolean tiled = tiling.applies(content.height(), content.width());
+            AdainLog.LOGGER.log(Level.DEBUG, () -> "Stylising a " + content.sizeString() + " content"
+                    + (content == request.content() ? "" : " (given " + request.content().sizeString() + ")")
+                    + " with " + styles.size() + " style(s), alpha " + request.alpha()
+                    + (tiled ? ", in tiles" : ", untiled"));
             FeatureMap contentFeatures = track(owned, encode(contentTensor));
             List<FeatureMap> styleFeatures = new ArrayList<>(styles.size());
             for (int i = 0; i < styles.size(); i++) {
                 ImageTensor img = styleImages.get(i);
                 if (img == null) {
-                    styleFeatures.add(styles.get(i).features().features(this));
+                    styleFeatures.add(cachedFeatures.get(i));
                     continue;
                 }
                 Tensor styleTensor = img.toTensor();
@@ -121,6 +167,8 @@ public final class StyleTransfer implements AutoCloseable {
             FeatureMap target = track(owned, model.transfer(new TransferPlan(contentFeatures, styleFeatures,
                     request.normalisedWeights(), request.alpha(), regions)));
             out = tiled ? tiling.decode(model, target, owned) : model.decode(target);
+        } catch (RuntimeException e) {
+            throw backendFailure(backendName, "stylising a " + content.sizeString() + " content", e);
         } finally {
             for (FeatureMap f : owned) {
                 f.close();
@@ -159,20 +207,52 @@ public final class StyleTransfer implements AutoCloseable {
         return regions;
     }
 
-    /** Encodes a style once for reuse, at the reference's default size (shorter side 512, no crop). */
+    /**
+     * Encodes a style once for reuse, at the reference's default size (shorter side 512, no crop).
+     *
+     * @param style the style image (any colour model)
+     * @return the encoded style, to pass to {@link StyleRequest.Builder#style(StyleFeatures)}; close it when done
+     * @throws InvalidRequestException the image breaks the size limits
+     * @throws BackendException        the backend failed
+     * @throws IllegalStateException   this instance is closed
+     * @throws NullPointerException    {@code style} is null
+     */
     public StyleFeatures encodeStyle(BufferedImage style) {
         return encodeStyle(ImageTensor.fromImage(Objects.requireNonNull(style, "style")), StyleRequest.DEFAULT_SIZE,
                 false);
     }
 
-    /** Encodes a style once for reuse; {@code size} and {@code crop} as in {@link StyleRequest.Builder#styleSize}. */
+    /**
+     * Encodes a style once for reuse; {@code size} and {@code crop} as in {@link StyleRequest.Builder#styleSize}.
+     *
+     * @param style the style image (any colour model)
+     * @param size  shorter side after resizing; 0 keeps the size
+     * @param crop  whether to take the centre square after resizing
+     * @return the encoded style, to pass to {@link StyleRequest.Builder#style(StyleFeatures)}; close it when done
+     * @throws InvalidRequestException {@code size} is negative or the image breaks the size limits
+     * @throws BackendException        the backend failed
+     * @throws IllegalStateException   this instance is closed
+     * @throws NullPointerException    {@code style} is null
+     */
     public StyleFeatures encodeStyle(BufferedImage style, int size, boolean crop) {
         return encodeStyle(ImageTensor.fromImage(Objects.requireNonNull(style, "style")), size, crop);
     }
 
-    /** Encodes a style given as floats once for reuse. */
+    /**
+     * Encodes a style given as floats once for reuse.
+     *
+     * @param style the style image
+     * @param size  shorter side after resizing; 0 keeps the size
+     * @param crop  whether to take the centre square after resizing
+     * @return the encoded style, to pass to {@link StyleRequest.Builder#style(StyleFeatures)}; close it when done
+     * @throws InvalidRequestException {@code size} is negative or the image breaks the size limits
+     * @throws BackendException        the backend failed
+     * @throws IllegalStateException   this instance is closed
+     * @throws NullPointerException    {@code style} is null
+     */
     public StyleFeatures encodeStyle(ImageTensor style, int size, boolean crop) {
         Objects.requireNonNull(style, "style");
+        checkOpen();
         if (size < 0) {
             throw new InvalidRequestException("Style size must be ≥ 0 (0 keeps the size), got " + size);
         }
@@ -180,6 +260,8 @@ public final class StyleTransfer implements AutoCloseable {
         lock();
         try {
             return new StyleFeatures(encode(img.toTensor()), img, this);
+        } catch (RuntimeException e) {
+            throw backendFailure(backendName, "encoding a " + img.sizeString() + " style", e);
         } finally {
             unlock();
         }
@@ -194,7 +276,13 @@ public final class StyleTransfer implements AutoCloseable {
      * StyleTransfer.checkSize(ImageTensor.fromImage(photo), 512, false, StyleTransfer.DEFAULT_MAX_PIXELS);
      * }</pre>
      *
-     * @throws InvalidRequestException naming the image's size and the limit it breaks
+     * @param image     the image as given
+     * @param size      shorter side after resizing; 0 keeps the size
+     * @param crop      whether the centre square is taken after resizing
+     * @param maxPixels the pixel limit, as {@link Builder#maxPixels}
+     * @throws InvalidRequestException naming the image's size and the limit it breaks, or a {@code maxPixels}
+     *                                 below {@value #MIN_SIDE}×{@value #MIN_SIDE}
+     * @throws NullPointerException    {@code image} is null
      */
     public static void checkSize(ImageTensor image, int size, boolean crop, long maxPixels) {
         Objects.requireNonNull(image, "image");
@@ -245,16 +333,32 @@ public final class StyleTransfer implements AutoCloseable {
     }
 
     private void lock() {
-        if (closed) {
-            throw new IllegalStateException("This StyleTransfer is closed");
-        }
+        checkOpen();
         if (lock != null) {
             lock.lock();
         }
         if (closed) {
             unlock();
+            checkOpen();
+        }
+    }
+
+    /** The one check and message for a call after {@link #close()}. */
+    private void checkOpen() {
+        if (closed) {
             throw new IllegalStateException("This StyleTransfer is closed");
         }
+    }
+
+    /**
+     * What a backend threw, as this API's exception: an {@link AdainException} unchanged, anything else (a bug or a
+     * failure the backend did not expect) as a {@link BackendException} naming the backend and the step.
+     */
+    static AdainException backendFailure(String backend, String step, RuntimeException e) {
+        if (e instanceof AdainException known) {
+            return known;
+        }
+        return new BackendException("Backend '" + backend + "' failed while " + step + ": " + e, e);
     }
 
     private void unlock() {
@@ -263,14 +367,29 @@ public final class StyleTransfer implements AutoCloseable {
         }
     }
 
-    /** Name of the backend in use, e.g. "dl4j". */
+    /**
+     * Name of the backend in use. Works after {@link #close()} too.
+     *
+     * @return e.g. "dl4j"
+     */
     public String backendName() {
         return backendName;
     }
 
-    /** The backend's one-line description (device, native library, threads). */
+    /**
+     * The backend's one-line description.
+     *
+     * @return device, native library, threads
+     * @throws BackendException      the backend failed to describe itself
+     * @throws IllegalStateException this instance is closed
+     */
     public String describe() {
-        return model.describe();
+        checkOpen();
+        try {
+            return model.describe();
+        } catch (RuntimeException e) {
+            throw backendFailure(backendName, "describing itself", e);
+        }
     }
 
     /**
@@ -280,22 +399,36 @@ public final class StyleTransfer implements AutoCloseable {
      * <pre>{@code
      * transfer.trimMemory();   // after a burst of requests
      * }</pre>
+     *
+     * @throws BackendException      the backend failed to free its memory
+     * @throws IllegalStateException this instance is closed
      */
     public void trimMemory() {
         lock();
         try {
             model.trimMemory();
+        } catch (RuntimeException e) {
+            throw backendFailure(backendName, "freeing its reusable memory", e);
         } finally {
             unlock();
         }
     }
 
-    /** The pixel limit in force. */
+    /**
+     * The pixel limit in force. Works after {@link #close()} too.
+     *
+     * @return the most pixels an image may have after resizing
+     */
     public long maxPixels() {
         return maxPixels;
     }
 
-    /** Frees the model. Idempotent; waits for running calls to finish. */
+    /**
+     * Frees the model. Idempotent; waits for running calls to finish. Later calls of the other methods (except
+     * {@link #backendName()} and {@link #maxPixels()}) throw {@link IllegalStateException}.
+     *
+     * @throws BackendException the backend failed to free its model (it is marked closed all the same)
+     */
     @Override
     public void close() {
         if (closed) {
@@ -309,6 +442,8 @@ public final class StyleTransfer implements AutoCloseable {
                 closed = true;
                 model.close();
             }
+        } catch (RuntimeException e) {
+            throw backendFailure(backendName, "closing its model", e);
         } finally {
             if (lock != null) {
                 lock.unlock();
@@ -318,7 +453,9 @@ public final class StyleTransfer implements AutoCloseable {
 
     /**
      * What this JVM can see: Java, OS, CPU, memory, the backends and weight-file readers on the classpath and
-     * which would be chosen. Paste it into bug reports.
+     * which would be chosen. Paste it into bug reports. Never throws: a failure is described in the text.
+     *
+     * @return several lines of text
      */
     public static String debugEnvironment() {
         ClassLoader loader = StyleTransfer.class.getClassLoader();
@@ -352,8 +489,9 @@ public final class StyleTransfer implements AutoCloseable {
                 sb.append("  weight format: ").append(r.formatName()).append(" (").append(r.getClass().getName())
                         .append(")\n");
             }
-        } catch (BackendException e) {
-            sb.append("  discovery failed: ").append(e.getMessage()).append('\n');
+        } catch (RuntimeException | LinkageError e) {
+            sb.append("  discovery failed: ").append(e instanceof AdainException ? e.getMessage() : e.toString())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -361,7 +499,12 @@ public final class StyleTransfer implements AutoCloseable {
     /**
      * Settings for a {@link StyleTransfer}. Required: {@link #encoder} and {@link #decoder} (or {@link #weights}, or
      * {@link #pretrained});
-     * everything is validated in {@link #build()}.
+     * everything is validated in {@link #build()}, so the setters throw nothing but {@link NullPointerException}
+     * where they say so. Not thread-safe.
+     *
+     * <pre>{@code
+     * StyleTransfer st = StyleTransfer.builder().encoder(enc).decoder(dec).maxPixels(4096L * 4096).build();
+     * }</pre>
      */
     public static final class Builder {
         private Path encoder;
@@ -378,13 +521,23 @@ public final class StyleTransfer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Required: the VGG-19 encoder weights (any supported format, told by content). */
+        /**
+         * Required: the VGG-19 encoder weights (any supported format, told by content).
+         *
+         * @param file the weight file; null unsets it
+         * @return this builder
+         */
         public Builder encoder(Path file) {
             this.encoder = file;
             return this;
         }
 
-        /** Required: the decoder weights trained for that encoder. */
+        /**
+         * Required: the decoder weights trained for that encoder.
+         *
+         * @param file the weight file; null unsets it
+         * @return this builder
+         */
         public Builder decoder(Path file) {
             this.decoder = file;
             return this;
@@ -393,6 +546,11 @@ public final class StyleTransfer implements AutoCloseable {
         /**
          * Instead of files: weights already in memory, e.g. from a reader of your own or a test. Replaces
          * {@link #encoder(Path)} and {@link #decoder(Path)}.
+         *
+         * @param encoder the encoder weights
+         * @param decoder the decoder weights trained for that encoder
+         * @return this builder
+         * @throws NullPointerException either is null
          */
         public Builder weights(EncoderWeights encoder, DecoderWeights decoder) {
             this.encoderWeights = Objects.requireNonNull(encoder, "encoder weights");
@@ -418,19 +576,35 @@ public final class StyleTransfer implements AutoCloseable {
             return this;
         }
 
-        /** Optional: the backend by name (e.g. "dl4j"); default: the system property adain.backend, else the best. */
+        /**
+         * Optional: the backend by name; default: the system property adain.backend, else the highest priority.
+         *
+         * @param name e.g. "dl4j"; null (or blank) for the default
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backend = name;
             return this;
         }
 
-        /** Optional: this backend instance, bypassing discovery (e.g. a conformance test of a backend). */
+        /**
+         * Optional: this backend instance, bypassing discovery (e.g. a conformance test of a backend).
+         *
+         * @param provider the backend to load the weights into
+         * @return this builder
+         * @throws NullPointerException {@code provider} is null
+         */
         public Builder backend(BackendProvider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
-        /** Optional: the most pixels any image may have after resizing; default {@link #DEFAULT_MAX_PIXELS}. */
+        /**
+         * Optional: the most pixels any image may have after resizing; default {@link #DEFAULT_MAX_PIXELS}.
+         *
+         * @param maxPixels at least {@value #MIN_SIDE}×{@value #MIN_SIDE} (checked by {@link #build()})
+         * @return this builder
+         */
         public Builder maxPixels(long maxPixels) {
             this.maxPixels = maxPixels;
             return this;
@@ -441,6 +615,9 @@ public final class StyleTransfer implements AutoCloseable {
          * tiles of {@link #tileSize} pixels, which bounds the memory of the network's activations; the AdaIN
          * statistics stay those of the whole image. The result differs from the untiled one only by float
          * rounding. Default {@link #DEFAULT_TILING_THRESHOLD}; {@code Long.MAX_VALUE} never tiles, 0 always does.
+         *
+         * @param pixels ≥ 0 (checked by {@link #build()})
+         * @return this builder
          */
         public Builder tilingThreshold(long pixels) {
             this.tilingThreshold = pixels;
@@ -451,6 +628,9 @@ public final class StyleTransfer implements AutoCloseable {
          * Optional: the side of a tile in pixels, including the 32-pixel overlap on each inner side; a multiple of
          * 8, at least 80. Larger tiles recompute less overlap and need more memory. Default
          * {@link #DEFAULT_TILE_SIZE}.
+         *
+         * @param pixels a multiple of 8, at least 80 (checked by {@link #build()})
+         * @return this builder
          */
         public Builder tileSize(int pixels) {
             this.tileSize = pixels;
@@ -460,10 +640,12 @@ public final class StyleTransfer implements AutoCloseable {
         /**
          * Checks the settings, reads and validates both weight files, and loads them into the backend.
          *
+         * @return a ready instance; close it when done
          * @throws InvalidRequestException a setting is missing or out of range
          * @throws ModelException          a weight file is missing, unreadable or wrong, or the
          *                                 {@link #pretrained} store holds no verified models
-         * @throws BackendException        no (or not the named) backend is on the classpath, or it cannot start
+         * @throws BackendException        no (or not the named) backend is on the classpath, it cannot start, or
+         *                                 it failed to load the weights
          */
         public StyleTransfer build() {
             boolean inMemory = encoderWeights != null;
@@ -488,11 +670,27 @@ public final class StyleTransfer implements AutoCloseable {
                 decoder = p.decoder();
             }
             ClassLoader loader = StyleTransfer.class.getClassLoader();
-            BackendProvider chosen = provider != null ? provider : Backends.select(backend, loader);
+            BackendProvider chosen = provider;
+            if (chosen == null) {
+                chosen = Backends.select(backend, loader);
+            } else {
+                AdainLog.LOGGER.log(Level.INFO, "Backend ''{0}'' chosen: given as an instance to "
+                        + "StyleTransfer.builder().backend(provider)", provider.name());
+            }
             EncoderWeights enc = inMemory ? encoderWeights : org.adain.format.WeightFormats.readEncoder(encoder, loader);
             DecoderWeights dec = inMemory ? decoderWeights : org.adain.format.WeightFormats.readDecoder(decoder, loader);
             dec.checkFits(enc);
-            return new StyleTransfer(chosen.load(enc, dec), chosen.name(), maxPixels, tiling);
+            StyleModel model;
+            try {
+                model = chosen.load(enc, dec);
+            } catch (RuntimeException e) {
+                throw backendFailure(chosen.name(), "loading the weights", e);
+            }
+            AdainLog.LOGGER.log(Level.INFO, "Loaded encoder {0} ({1}) and decoder {2} into backend ''{3}''; pixel "
+                    + "limit {4}, tiles of {5} px above {6} pixels", enc.source(), enc.kind(), dec.source(),
+                    chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
+                    Long.toString(tilingThreshold));
+            return new StyleTransfer(model, chosen.name(), maxPixels, tiling);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.adain;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import org.adain.spi.FeatureMap;
@@ -112,6 +113,9 @@ final class Tiling {
         int fw = (w + 7) / 8;
         List<Span> rows = spans(fh, tileFeatures, MARGIN);
         List<Span> cols = spans(fw, tileFeatures, MARGIN);
+        AdainLog.LOGGER.log(Level.DEBUG, () -> "Encoding a " + w + "×" + h + " image (" + ((long) h * w)
+                + " pixels, over the tiling threshold of " + thresholdPixels + ") in " + cols.size() + "×"
+                + rows.size() + " tiles of up to " + (8 * tileFeatures) + "×" + (8 * tileFeatures) + " pixels");
         float[] full = null;
         int fc = -1;
         for (Span r : rows) {
@@ -168,10 +172,14 @@ final class Tiling {
         int fw = f.dim(3);
         int oh = 8 * fh;
         int ow = 8 * fw;
+        List<Span> rows = spans(fh, tileFeatures, MARGIN);
+        List<Span> cols = spans(fw, tileFeatures, MARGIN);
+        AdainLog.LOGGER.log(Level.DEBUG, () -> "Decoding a " + ow + "×" + oh + " image in " + cols.size() + "×"
+                + rows.size() + " tiles of up to " + (8 * tileFeatures) + "×" + (8 * tileFeatures) + " pixels");
         float[] out = null;
         int oc = -1;
-        for (Span r : spans(fh, tileFeatures, MARGIN)) {
-            for (Span c : spans(fw, tileFeatures, MARGIN)) {
+        for (Span r : rows) {
+            for (Span c : cols) {
                 Tensor tile = crop(f, n, fc, fh, fw, r.start(), r.end(), c.start(), c.end());
                 Tensor img;
                 try (FeatureMap m = model.upload(tile)) {

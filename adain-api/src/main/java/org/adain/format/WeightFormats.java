@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.UUID;
+import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.ModelException;
 import org.adain.spi.DecoderWeights;
@@ -34,14 +35,54 @@ public final class WeightFormats {
     private WeightFormats() {
     }
 
-    /** Reads an encoder with the reader that recognises the file. */
+    /**
+     * Reads an encoder with the reader that recognises the file.
+     *
+     * @param file   the weight file
+     * @param loader where to look for readers
+     * @return the validated weights
+     * @throws ModelException   the file is unusable
+     * @throws BackendException a reader on the classpath failed to load, or the reader failed unexpectedly (threw
+     *                          something other than an {@link AdainException}, which becomes the cause)
+     */
     public static EncoderWeights readEncoder(Path file, ClassLoader loader) {
-        return readerFor(file, "encoder", loader).readEncoder(file);
+        WeightsReader reader = readerFor(file, "encoder", loader);
+        try {
+            return reader.readEncoder(file);
+        } catch (RuntimeException e) {
+            throw readerFailure(reader, "encoder", file, e);
+        }
     }
 
-    /** Reads a decoder with the reader that recognises the file. */
+    /**
+     * Reads a decoder with the reader that recognises the file.
+     *
+     * @param file   the weight file
+     * @param loader where to look for readers
+     * @return the validated weights
+     * @throws ModelException   the file is unusable
+     * @throws BackendException a reader on the classpath failed to load, or the reader failed unexpectedly (threw
+     *                          something other than an {@link AdainException}, which becomes the cause)
+     */
     public static DecoderWeights readDecoder(Path file, ClassLoader loader) {
-        return readerFor(file, "decoder", loader).readDecoder(file);
+        WeightsReader reader = readerFor(file, "decoder", loader);
+        try {
+            return reader.readDecoder(file);
+        } catch (RuntimeException e) {
+            throw readerFailure(reader, "decoder", file, e);
+        }
+    }
+
+    /**
+     * A reader's own {@link AdainException} unchanged; anything else, a bug in the reader (a bad file is a
+     * ModelException), as the {@link BackendException} of an unexpected failure.
+     */
+    private static AdainException readerFailure(WeightsReader reader, String role, Path file, RuntimeException e) {
+        if (e instanceof AdainException known) {
+            return known;
+        }
+        return new BackendException("The " + reader.formatName() + " reader (" + reader.getClass().getName()
+                + ") failed unexpectedly on the " + role + " weight file " + file + ": " + e, e);
     }
 
     /** Every reader on the class path. */

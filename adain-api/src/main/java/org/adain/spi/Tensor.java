@@ -21,7 +21,16 @@ public final class Tensor {
         this.data = data;
     }
 
-    /** Copies {@code data}; its length must equal the product of {@code shape}. */
+    /**
+     * A tensor of a copy of {@code data}.
+     *
+     * @param data  the values in row-major order, as many as the product of {@code shape}
+     * @param shape the dimensions, each ≥ 0
+     * @return the tensor
+     * @throws IllegalArgumentException a negative dimension, too many elements for a Java array, or a length of
+     *                                  {@code data} that does not match
+     * @throws NullPointerException     {@code data} or {@code shape} is null
+     */
     public static Tensor of(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
         int[] s = shape.clone();
@@ -33,7 +42,16 @@ public final class Tensor {
         return new Tensor(s, data.clone());
     }
 
-    /** Takes ownership of {@code data} without copying: the caller must not change it afterwards. */
+    /**
+     * A tensor over {@code data}, without a copy: the caller must not change it afterwards.
+     *
+     * @param data  the values in row-major order, as many as the product of {@code shape}
+     * @param shape the dimensions, each ≥ 0
+     * @return the tensor
+     * @throws IllegalArgumentException a negative dimension, too many elements for a Java array, or a length of
+     *                                  {@code data} that does not match
+     * @throws NullPointerException     {@code data} or {@code shape} is null
+     */
     public static Tensor wrap(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
         int[] s = shape.clone();
@@ -86,6 +104,14 @@ public final class Tensor {
         System.arraycopy(data, 0, dst, offset, data.length);
     }
 
+    /**
+     * One value.
+     *
+     * @param index one index per dimension
+     * @return the value there
+     * @throws IllegalArgumentException  the number of indices is not the rank
+     * @throws IndexOutOfBoundsException an index is outside its dimension
+     */
     public float get(int... index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("Index " + Arrays.toString(index) + " does not fit shape "

@@ -1,6 +1,9 @@
 package org.adain.fake;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +13,14 @@ import org.adain.spi.EncoderKind;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.WeightsReader;
 
-/** Accepts files starting with "FAKEWEIGHTS" and returns a tiny valid topology. */
+/**
+ * Accepts files starting with "FAKEWEIGHTS" and returns a tiny valid topology; a file that goes on with {@link #BUG}
+ * makes it throw as a buggy reader would.
+ */
 public final class FakeWeightsReader implements WeightsReader {
     public static final byte[] MAGIC = "FAKEWEIGHTS".getBytes(StandardCharsets.US_ASCII);
+    /** After the magic: the reader throws an IllegalArgumentException, not an AdainException. */
+    public static final String BUG = "!BUG";
 
     @Override
     public String formatName() {
@@ -36,8 +44,22 @@ public final class FakeWeightsReader implements WeightsReader {
         return new ConvLayer(name, out, in, k, k, new float[out * in * k * k], new float[out]);
     }
 
+    private static void failIfBuggy(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return; // tests call the reader directly with names only
+        }
+        try {
+            if (new String(Files.readAllBytes(file), StandardCharsets.US_ASCII).contains(BUG)) {
+                throw new IllegalArgumentException("index 11 out of range in " + file.getFileName());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public EncoderWeights readEncoder(Path file) {
+        failIfBuggy(file);
         int[][] io = {{3, 2}, {2, 2}, {2, 3}, {3, 3}, {3, 4}, {4, 4}, {4, 4}, {4, 4}, {4, 3}};
         List<ConvLayer> convs = new ArrayList<>();
         for (int i = 0; i < io.length; i++) {
@@ -48,6 +70,7 @@ public final class FakeWeightsReader implements WeightsReader {
 
     @Override
     public DecoderWeights readDecoder(Path file) {
+        failIfBuggy(file);
         int[][] io = {{3, 4}, {4, 4}, {4, 4}, {4, 4}, {4, 3}, {3, 3}, {3, 2}, {2, 2}, {2, 3}};
         List<ConvLayer> convs = new ArrayList<>();
         for (int i = 0; i < io.length; i++) {

@@ -52,7 +52,7 @@ public final class Dl4jBackendProvider implements BackendProvider {
     @Override
     public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
         Nd4jRuntime.start();
-        return new Dl4jDecoderTraining(encoder, initial, config, Nd4jRuntime.bufferPoolBytes());
+        return new Dl4jDecoderTraining(encoder, initial, config, Nd4jRuntime.bufferPoolBytes("this training session"));
     }
 
     /**

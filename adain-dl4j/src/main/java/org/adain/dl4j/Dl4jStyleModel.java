@@ -41,7 +41,7 @@ final class Dl4jStyleModel implements StyleModel {
         Objects.requireNonNull(decoderWeights, "decoder");
         decoderWeights.checkFits(encoderWeights);
         // one pool for both networks: the API calls a model from one thread at a time
-        this.pool = new BufferPool(Nd4jRuntime.bufferPoolBytes());
+        this.pool = new BufferPool(Nd4jRuntime.bufferPoolBytes("this model"));
         VggEncoder enc = guarded("converting the encoder weights from " + encoderWeights.source(),
                 () -> new VggEncoder(encoderWeights, pool));
         try {

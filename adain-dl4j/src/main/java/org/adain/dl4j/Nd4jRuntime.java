@@ -2,6 +2,7 @@ package org.adain.dl4j;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
@@ -57,6 +58,7 @@ final class Nd4jRuntime {
                         + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + " ("
                         + platformOrUnknown() + "). Put " + expectedNatives() + " on the classpath. Cause: " + e, e);
             }
+            Dl4jLog.LOGGER.log(Level.INFO, () -> "Started " + runtime() + "; natives from " + nativeLibraryPath());
         }
     }
 
@@ -71,9 +73,14 @@ final class Nd4jRuntime {
     /** One line: backend, ND4J version, native build, threads, off-heap limit. */
     static String describeLine() {
         start();
-        return "dl4j: ND4J " + nd4jVersion() + " " + Nd4j.getBackend().getClass().getSimpleName() + ", native "
-                + nativeClassifier() + (hasOneDnn() ? " (oneDNN)" : "") + ", " + ompThreads() + " OMP threads, off-heap max "
-                + gib(Pointer.maxBytes());
+        return "dl4j: " + runtime();
+    }
+
+    /** "ND4J 1.0.0-M2.1 CpuBackend, native linux-x86_64-onednn (oneDNN), 2 OMP threads, off-heap max 2.0 GiB". */
+    private static String runtime() {
+        return "ND4J " + nd4jVersion() + " " + Nd4j.getBackend().getClass().getSimpleName() + ", native "
+                + nativeClassifier() + (hasOneDnn() ? " (oneDNN)" : " (without oneDNN)") + ", " + ompThreads()
+                + " OMP threads, off-heap max " + gib(Pointer.maxBytes());
     }
 
     /** Several lines for bug reports; never throws, a failed start is described instead. */
@@ -146,6 +153,25 @@ final class Nd4jRuntime {
     static final String BUFFER_POOL_PROPERTY = "adain.dl4j.bufferPoolMiB";
     /** The most a model keeps by default, when the off-heap limit allows it. */
     static final long DEFAULT_BUFFER_POOL_MIB = 512;
+
+    /**
+     * {@link #bufferPoolBytes()}, logged with where the number comes from: for a model or a training session.
+     *
+     * @param owner "this model" or "this training session", for the log
+     * @throws org.adain.InvalidRequestException when the property is not a whole number of MiB ≥ 0
+     */
+    static long bufferPoolBytes(String owner) {
+        long bytes = bufferPoolBytes();
+        String property = System.getProperty(BUFFER_POOL_PROPERTY);
+        Dl4jLog.LOGGER.log(Level.INFO, () -> "Buffer reuse for " + owner + ": "
+                + (bytes == 0 ? "off" : "up to " + (bytes >> 20) + " MiB") + " ("
+                + (property == null || property.isBlank()
+                        ? "default: the lesser of " + DEFAULT_BUFFER_POOL_MIB + " MiB and a quarter of the off-heap "
+                                + "limit, " + gib(Pointer.maxBytes())
+                        : "-D" + BUFFER_POOL_PROPERTY + "=" + property.strip())
+                + ")");
+        return bytes;
+    }
 
     /**
      * Bytes a model's {@link org.adain.dl4j.graph.BufferPool} may keep: {@value #BUFFER_POOL_PROPERTY} MiB, by default

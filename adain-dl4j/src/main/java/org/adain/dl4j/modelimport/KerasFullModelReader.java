@@ -39,6 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class KerasFullModelReader {
     /** Where {@code model.save} puts the weights: one group per layer. */
     static final String WEIGHTS_ROOT = "model_weights";
+    /** Height and width DL4J's shape inference gets for the unknown input size: a multiple of 8 for the three pools. */
+    static final int INFERENCE_SIDE = 64;
 
     private KerasFullModelReader() {
     }
@@ -86,10 +88,12 @@ final class KerasFullModelReader {
             // modelHdf5Filename reads model_config in either string layout and adds keras_version and backend
             builder = new KerasModel().modelBuilder().modelHdf5Filename(path.toString())
                     .enforceTrainingConfig(false);
-            KerasModelConfig config = KerasModelConfig.parse(builder.getModelJson(), file);
+            String json = builder.getModelJson();
+            KerasModelConfig config = KerasModelConfig.parse(json, file);
             KerasTopology.Match match = encoder ? KerasTopology.encoder(config, file)
                     : KerasTopology.decoder(config, file);
             checkStoredShapes(match, h5, match.inputChannels());
+            builder.modelJson(KerasModelConfig.withInputSize(json, INFERENCE_SIDE, file));
             graph = builder.buildModel().getComputationGraph();
             return extractor.extract(match, graph);
         } catch (AdainException e) {

@@ -6,6 +6,7 @@ import org.adain.ModelException;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
@@ -125,6 +126,42 @@ final class KerasModelConfig {
             }
         }
         return List.copyOf(names);
+    }
+
+    /**
+     * The model config with {@code side} in place of each InputLayer's unknown ({@code null}) height and width,
+     * for DL4J's import only. DL4J infers every layer's input type from the InputLayer's and warns once per JVM
+     * ("InputType - Assigning height of 0") about an unknown size, which is what a fully convolutional AdaIN
+     * network declares. The imported graph only holds the weights, whose shapes do not depend on the size.
+     *
+     * @param json a config {@link #parse} accepted
+     * @param side a height and width every layer's shape inference accepts (a multiple of 8 for the pools)
+     * @param fileName the file, for messages
+     * @return the config as JSON text
+     */
+    static String withInputSize(String json, int side, String fileName) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            for (JsonNode layer : root.path("config").path("layers")) {
+                if (!KerasTopology.INPUT.equals(layer.path("class_name").asText())) {
+                    continue;
+                }
+                for (String key : new String[] {"batch_input_shape", "batch_shape"}) {
+                    // [batch, height, width, channels]: channels last, as KerasTopology requires
+                    if (layer.path("config").get(key) instanceof ArrayNode shape && shape.size() == 4) {
+                        for (int i = 1; i <= 2; i++) {
+                            if (shape.get(i).isNull()) {
+                                shape.set(i, JSON.getNodeFactory().numberNode(side));
+                            }
+                        }
+                    }
+                }
+            }
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new ModelException(fileName + ": the model_config attribute is not valid JSON ("
+                    + e.getOriginalMessage() + ")", e);
+        }
     }
 
     /** A plain Java value (maps, lists, numbers, as DL4J hands layer configs over) as a JSON tree. */

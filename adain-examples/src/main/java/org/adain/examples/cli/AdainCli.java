@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.adain.AdainException;
+import org.adain.BackendException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -33,8 +34,9 @@ import picocli.CommandLine.Spec;
  * Errors end the run with one line on stderr, {@code adain: error: <message>}, and an exit code:
  * {@value #EXIT_INPUT} for bad inputs (images, weights, masks, parameters the library rejects),
  * {@value #EXIT_USAGE} for bad command lines, {@value #EXIT_INTERNAL} for bugs. {@code --debug} adds the
- * stack trace. For tests and embedding, {@link #run(String[], PrintStream, PrintStream)} does everything
- * {@link #main} does except exiting the JVM.
+ * stack trace and the log (adain's decisions, DL4J/ND4J's messages), which is off otherwise. For tests and
+ * embedding, {@link #run(String[], PrintStream, PrintStream)} does everything {@link #main} does except exiting
+ * the JVM and setting up logging.
  */
 @Command(name = "adain",
         mixinStandardHelpOptions = true,
@@ -66,13 +68,15 @@ public final class AdainCli implements Callable<Integer> {
     @Mixin
     DebugOption debug;
 
-    /** Runs the tool and exits the JVM with its exit code. */
+    /**
+     * Runs the tool and exits the JVM with its exit code. Logging is off unless {@code --debug} is given
+     * ({@link CliLogging}).
+     *
+     * @param args the command line
+     */
     public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--debug")
-                && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            // Must happen before the first logger exists, which is why it is not done by the option itself.
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        }
+        // Before the first logger exists, which is why it is not done by the option itself.
+        CliLogging.configure(Arrays.asList(args).contains("--debug"));
         System.exit(run(args, System.out, System.err));
     }
 
@@ -119,9 +123,13 @@ public final class AdainCli implements Callable<Integer> {
 
     private static int failure(Throwable t, boolean debug, PrintWriter err) {
         int code;
-        if (t instanceof AdainException) {
+        if (t instanceof AdainException && !unexpected(t)) {
             err.println("adain: error: " + oneLine(t.getMessage()));
             code = EXIT_INPUT;
+        } else if (t instanceof AdainException) {
+            err.println("adain: error: internal error: " + oneLine(t.getMessage())
+                    + (debug ? "" : " (run again with --debug for the stack trace)"));
+            code = EXIT_INTERNAL;
         } else {
             String message = t.getMessage() == null ? "" : ": " + oneLine(t.getMessage());
             err.println("adain: error: internal error " + t.getClass().getName() + message
@@ -133,6 +141,15 @@ public final class AdainCli implements Callable<Integer> {
         }
         err.flush();
         return code;
+    }
+
+    /**
+     * Whether an AdainException reports a bug rather than a bad input: the API's {@link BackendException} around an
+     * unchecked exception that a backend or weight reader did not expect (see {@link BackendException}).
+     */
+    static boolean unexpected(Throwable t) {
+        return t instanceof BackendException && t.getCause() instanceof RuntimeException cause
+                && !(cause instanceof AdainException);
     }
 
     /** Whether --debug was given to the top command or any subcommand. */

@@ -130,6 +130,17 @@ class ShadedJarTest {
     }
 
     @Test
+    void convertToSameDiffPrintsNothingOnStderr() throws Exception {
+        Path fb = dir.resolve("decoder.fb");
+        Result r = java("convert", Fixtures.decoder(dir).toString(), fb.toString());
+
+        assertThat(r.code).as(r.toString()).isZero();
+        // SameDiff's start makes ND4J warn (ImportClassMapping); without --debug the log is off (CliLogsTest)
+        assertThat(r.err).as(r.toString()).isEmpty();
+        assertThat(fb).isRegularFile();
+    }
+
+    @Test
     void truncatedWeightsGiveOneLineEvenFromNativeCode() throws Exception {
         Path truncated = Fixtures.firstBytes(Fixtures.encoder(dir), 0.6, dir.resolve("cut.h5"));
         Result r = java("stylize", "-q", "--encoder", truncated.toString(), "--decoder",
