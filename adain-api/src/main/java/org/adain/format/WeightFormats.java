@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -43,7 +44,7 @@ public final class WeightFormats {
         return readerFor(file, "decoder", loader).readDecoder(file);
     }
 
-    /** Every reader on the class path. */
+    /** Every reader on the class path, highest {@link WeightsReader#priority()} first (stable on ties). */
     public static List<WeightsReader> readers(ClassLoader loader) {
         List<WeightsReader> list = new ArrayList<>();
         try {
@@ -51,6 +52,7 @@ public final class WeightFormats {
         } catch (ServiceConfigurationError e) {
             throw new BackendException("A weight-file reader on the classpath failed to load: " + e.getMessage(), e);
         }
+        list.sort(Comparator.comparingInt(WeightsReader::priority).reversed());
         return list;
     }
 
@@ -76,7 +78,8 @@ public final class WeightFormats {
     }
 
     /**
-     * The reader for a file, judged by its first bytes after file-level checks.
+     * The reader for a file, judged by its first bytes after file-level checks: of the readers that accept it, the
+     * one of highest priority.
      *
      * @param role "encoder", "decoder", or null when unknown; used in messages
      */
@@ -113,7 +116,7 @@ public final class WeightFormats {
         throw new ModelException("The " + what + " " + file + " is in no supported format (it starts with "
                 + hex.toString().trim() + "); supported: "
                 + (readers.isEmpty() ? "none — add a backend such as org.adain:adain-dl4j"
-                        : readers.stream().map(WeightsReader::formatName).toList()));
+                        : readers.stream().map(WeightsReader::formatName).distinct().toList()));
     }
 
     /** What writes a file. */

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 /**
  * Reads one weight-file format into the neutral {@link EncoderWeights} / {@link DecoderWeights}. Readers are
  * found with {@link java.util.ServiceLoader}: a jar registers its implementations in
- * {@code META-INF/services/org.adain.spi.WeightsReader}. The API picks the first reader whose
- * {@link #canRead} accepts a file's leading bytes, so the format is known from content, not the extension.
+ * {@code META-INF/services/org.adain.spi.WeightsReader}. The API picks, among the readers whose
+ * {@link #canRead} accepts a file's leading bytes, the one of highest {@link #priority()} (the first found on a
+ * tie), so the format is known from content, not the extension.
  *
  * <pre>{@code
  * public final class MyReader implements WeightsReader {
@@ -30,6 +31,16 @@ public interface WeightsReader {
      * @param head up to the first 512 bytes of the file
      */
     boolean canRead(Path file, byte[] head);
+
+    /**
+     * Which reader wins when several accept the same file: the highest. Readers of different formats never
+     * compete; this decides between two readers of one format (a native one and a plain-Java one).
+     *
+     * @return the priority; 0 unless overridden
+     */
+    default int priority() {
+        return 0;
+    }
 
     EncoderWeights readEncoder(Path file);
 
