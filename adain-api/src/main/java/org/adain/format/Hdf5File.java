@@ -219,19 +219,21 @@ final class Hdf5File implements Closeable {
             throw new ModelException(file + ": the superblock has version " + version + "; HDF5 defines versions 0 "
                     + "to 3, so the file is corrupt or from a newer HDF5 this reader does not know");
         }
-        if (eof == UNDEF || eof < 0 || eof > Long.MAX_VALUE - at) {
-            throw new ModelException(file + ": the superblock's end-of-file address is undefined or impossible; "
-                    + "the file is corrupt");
+        // HDF5 stores the end-of-file address as an absolute offset (H5F__super_read compares it with the file's
+        // size), and so accepts a user block added in front of an existing file
+        if (eof == UNDEF || eof < 0) {
+            throw new ModelException(file + ": the superblock's end-of-file address is undefined; the file is "
+                    + "corrupt");
         }
-        if (at + eof > size) {
-            throw new ModelException(file + ": the file is truncated: the superblock says it ends at byte "
-                    + (at + eof) + ", but it has " + size + " bytes");
+        if (eof > size) {
+            throw new ModelException(file + ": the file is truncated: the superblock says it ends at byte " + eof
+                    + ", but it has " + size + " bytes");
         }
-        if (rootHeader == UNDEF || rootHeader < 0 || rootHeader >= eof) {
+        if (rootHeader == UNDEF || rootHeader < 0 || rootHeader >= size - at) {
             throw new ModelException(file + ": the superblock's root group address " + rootHeader
-                    + " lies outside the file (" + eof + " bytes); the file is corrupt");
+                    + " lies outside the file (" + (size - at) + " bytes after the superblock); the file is corrupt");
         }
-        return new Hdf5File(file, ch, size, at, at + eof, so, sl, version, rootHeader);
+        return new Hdf5File(file, ch, size, at, size, so, sl, version, rootHeader);
     }
 
     private static void checkSizes(String file, int so, int sl) {
@@ -390,7 +392,7 @@ final class Hdf5File implements Closeable {
             }
             String next = at.isEmpty() ? part : at + "/" + part;
             if (link.kind() != Hdf5Links.HARD) {
-                throw unsupported("'" + SafeText.of(next) + "'", "is a " + link.kindName() + " link; only hard links "
+                throw unsupported("'" + SafeText.of(next) + "'", "is " + link.kindName() + " link; only hard links "
                         + "are followed (Keras writes no others)");
             }
             o = objectAt(link.address(), next);
@@ -532,7 +534,9 @@ final class Hdf5File implements Closeable {
 
     private Collection readCollection(long collection, String where) {
         String what = "the global heap collection at address " + collection + " (for " + where + ")";
-        Hdf5Buf h = read(collection, 8 + sizeOfLengths, what);
+        // the collection header and each object header are padded to 8 bytes (H5HG_ALIGN)
+        int headerLen = (8 + sizeOfLengths + 7) & ~7;
+        Hdf5Buf h = read(collection, headerLen, what);
         h.signature("GCOL");
         int version = h.u8("the version");
         if (version != 1) {
@@ -541,9 +545,9 @@ final class Hdf5File implements Closeable {
         h.skip(3, "reserved bytes");
         long size = h.length("the collection size");
         Hdf5Buf c = read(collection, size, what);
-        c.skip(8 + sizeOfLengths, "the collection header");
+        c.skip(headerLen, "the collection header");
         Map<Integer, int[]> out = new HashMap<>();
-        while (c.remaining() >= 8 + sizeOfLengths) {
+        while (c.remaining() >= headerLen) {
             int idx = c.u16("an object's heap index");
             if (idx == 0) {
                 break; // the free space that ends the collection
@@ -551,6 +555,7 @@ final class Hdf5File implements Closeable {
             c.u16("an object's reference count");
             c.skip(4, "reserved bytes");
             long objSize = c.length("an object's size");
+            c.skip(headerLen - 8 - sizeOfLengths, "object header padding");
             if (objSize > c.remaining()) {
                 throw corrupt(what, "object " + idx + " claims " + objSize + " bytes, but only " + c.remaining()
                         + " are left in the collection");

@@ -31,9 +31,10 @@ final class Hdf5Links {
 
     /** A link: its kind ({@link #HARD}, {@link #SOFT}, {@link #EXTERNAL} or another type number) and target. */
     record Link(int kind, long address) {
+        /** "a soft", "an external", …: the kind with its article, for messages. */
         String kindName() {
-            return kind == SOFT ? "soft" : kind == EXTERNAL ? "external" : kind == HARD ? "hard"
-                    : "user-defined (type " + kind + ")";
+            return kind == SOFT ? "a soft" : kind == EXTERNAL ? "an external" : kind == HARD ? "a hard"
+                    : "a user-defined (type " + kind + ")";
         }
     }
 
