@@ -147,7 +147,7 @@ final class Hdf5Attributes {
         Hdf5Types.Dataspace space = Hdf5Types.dataspace(spaceBuf, h5, where);
         long n = space.count();
         if (type.size() != 0 && n > b.remaining() / type.size() || n * type.size() > b.remaining()) {
-            throw h5.corrupt(where, "declares " + n + " elements of " + type.size() + " bytes, but its message "
+            throw h5.corrupt(where, "declares " + n + " element(s) of " + type.size() + " bytes, but its message "
                     + "holds only " + b.remaining() + " bytes of data; the file is corrupt");
         }
         Hdf5Buf data = b.sub(n * type.size(), "the attribute data", where);
