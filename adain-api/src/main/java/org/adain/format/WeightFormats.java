@@ -44,7 +44,12 @@ public final class WeightFormats {
         return readerFor(file, "decoder", loader).readDecoder(file);
     }
 
-    /** Every reader on the class path, highest {@link WeightsReader#priority()} first (stable on ties). */
+    /**
+     * Every reader on the class path, highest {@link WeightsReader#priority()} first (stable on ties).
+     *
+     * @param loader where to look for readers
+     * @return the readers, in the order they are asked
+     */
     public static List<WeightsReader> readers(ClassLoader loader) {
         List<WeightsReader> list = new ArrayList<>();
         try {
@@ -81,7 +86,11 @@ public final class WeightFormats {
      * The reader for a file, judged by its first bytes after file-level checks: of the readers that accept it, the
      * one of highest priority.
      *
-     * @param role "encoder", "decoder", or null when unknown; used in messages
+     * @param file   the weight file
+     * @param role   "encoder", "decoder", or null when unknown; used in messages
+     * @param loader where to look for readers
+     * @return the reader that will read the file
+     * @throws ModelException when the file is missing, unreadable or in no supported format
      */
     public static WeightsReader readerFor(Path file, String role, ClassLoader loader) {
         String what = role == null ? "weight file" : role + " weight file";

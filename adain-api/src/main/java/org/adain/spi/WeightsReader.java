@@ -22,13 +22,19 @@ import java.nio.file.Path;
  * must be safe to call from several threads.
  */
 public interface WeightsReader {
-    /** A human-readable format name, e.g. "Keras HDF5". */
+    /**
+     * A human-readable format name, e.g. "Keras HDF5".
+     *
+     * @return the format's name
+     */
     String formatName();
 
     /**
      * Whether this reader understands the file, judged by its first bytes.
      *
+     * @param file the file (some formats look further into it, or at its name)
      * @param head up to the first 512 bytes of the file
+     * @return true when this reader should read the file
      */
     boolean canRead(Path file, byte[] head);
 
@@ -42,7 +48,21 @@ public interface WeightsReader {
         return 0;
     }
 
+    /**
+     * Reads the file as an encoder.
+     *
+     * @param file a file {@link #canRead} accepted
+     * @return the encoder's weights
+     * @throws org.adain.ModelException naming the file and what is wrong with it
+     */
     EncoderWeights readEncoder(Path file);
 
+    /**
+     * Reads the file as a decoder.
+     *
+     * @param file a file {@link #canRead} accepted
+     * @return the decoder's weights
+     * @throws org.adain.ModelException naming the file and what is wrong with it
+     */
     DecoderWeights readDecoder(Path file);
 }
