@@ -322,16 +322,26 @@ final class Json {
         return otherwise;
     }
 
-    /** Compact JSON, as messages quote a value ({@code [1,1]}, {@code "same"}, {@code {"a":null}}). */
+    /** The most characters {@link #write} produces: messages cut far shorter anyway. */
+    private static final int MESSAGE_CHARS = 4096;
+
+    /** Compact JSON, as messages quote a value ({@code [1,1]}, {@code "same"}, {@code {"a":null}}); bounded. */
     static String write(Object v) {
         StringBuilder out = new StringBuilder();
-        write(v, out, 0);
+        write(v, out, 0, MESSAGE_CHARS);
         return out.toString();
     }
 
-    private static void write(Object v, StringBuilder out, int depth) {
-        if (out.length() > 4096 || depth > MAX_DEPTH) {
-            return; // messages cut far shorter anyway
+    /** Compact JSON of a whole value, for files (the Keras writer's model_config). */
+    static String toJson(Object v) {
+        StringBuilder out = new StringBuilder();
+        write(v, out, 0, Integer.MAX_VALUE);
+        return out.toString();
+    }
+
+    private static void write(Object v, StringBuilder out, int depth, int limit) {
+        if (out.length() > limit || depth > MAX_DEPTH) {
+            return;
         }
         if (v instanceof Map<?, ?> m) {
             out.append('{');
@@ -341,9 +351,9 @@ final class Json {
                     out.append(',');
                 }
                 first = false;
-                quote(String.valueOf(e.getKey()), out);
+                quote(String.valueOf(e.getKey()), out, limit);
                 out.append(':');
-                write(e.getValue(), out, depth + 1);
+                write(e.getValue(), out, depth + 1, limit);
             }
             out.append('}');
         } else if (v instanceof List<?> l) {
@@ -352,19 +362,19 @@ final class Json {
                 if (i > 0) {
                     out.append(',');
                 }
-                write(l.get(i), out, depth + 1);
+                write(l.get(i), out, depth + 1, limit);
             }
             out.append(']');
         } else if (v instanceof String s) {
-            quote(s, out);
+            quote(s, out, limit);
         } else {
             out.append(v);
         }
     }
 
-    private static void quote(String s, StringBuilder out) {
+    private static void quote(String s, StringBuilder out, int limit) {
         out.append('"');
-        for (int i = 0; i < s.length() && out.length() <= 4096; i++) {
+        for (int i = 0; i < s.length() && out.length() <= limit; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");

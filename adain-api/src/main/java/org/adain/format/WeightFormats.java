@@ -61,7 +61,12 @@ public final class WeightFormats {
         return list;
     }
 
-    /** Every writer on the class path. */
+    /**
+     * Every writer on the class path, highest {@link WeightsWriter#priority()} first (stable on ties).
+     *
+     * @param loader where to look for writers
+     * @return the writers, in the order they are asked
+     */
     public static List<WeightsWriter> writers(ClassLoader loader) {
         List<WeightsWriter> list = new ArrayList<>();
         try {
@@ -69,10 +74,11 @@ public final class WeightFormats {
         } catch (ServiceConfigurationError e) {
             throw new BackendException("A weight-file writer on the classpath failed to load: " + e.getMessage(), e);
         }
+        list.sort(Comparator.comparingInt(WeightsWriter::priority).reversed());
         return list;
     }
 
-    /** The first writer that writes {@code target} (by its extension), or null. */
+    /** The writer of highest priority that writes {@code target} (by its extension), or null. */
     public static WeightsWriter writerFor(Path target, ClassLoader loader) {
         for (WeightsWriter w : writers(loader)) {
             if (w.canWrite(target)) {

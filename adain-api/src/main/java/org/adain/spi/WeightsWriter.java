@@ -6,8 +6,9 @@ import java.nio.file.Path;
  * Writes {@link EncoderWeights} / {@link DecoderWeights} in one weight-file format: the other half of
  * {@link WeightsReader}, used by {@code org.adain.format.WeightConversion} ({@code adain convert IN OUT}). Writers are
  * found with {@link java.util.ServiceLoader}: a jar registers its implementations in
- * {@code META-INF/services/org.adain.spi.WeightsWriter}. The first writer whose {@link #canWrite} accepts the
- * target path is used, so the output format follows the target's extension.
+ * {@code META-INF/services/org.adain.spi.WeightsWriter}. Of the writers whose {@link #canWrite} accepts the
+ * target path, the one of highest {@link #priority()} is used (the first found on a tie), so the output format
+ * follows the target's extension.
  *
  * <pre>{@code
  * public final class MyWriter implements WeightsWriter {
@@ -29,6 +30,16 @@ public interface WeightsWriter {
 
     /** Whether this writer produces the format the target's name asks for (normally judged by its extension). */
     boolean canWrite(Path target);
+
+    /**
+     * Which writer wins when several accept the same target: the highest. This decides between two writers of
+     * one format (a native one and a plain-Java one).
+     *
+     * @return the priority; 0 unless overridden
+     */
+    default int priority() {
+        return 0;
+    }
 
     void writeEncoder(EncoderWeights weights, Path target);
 

@@ -86,6 +86,36 @@ class KerasReadersParityTest {
                 .containsSubsequence("KerasHdf5WeightsReader", "KerasWeightsReader");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"encoder_tf2.h5", "decoder_keras23.h5", "vgg19_notop.h5"})
+    void eachReaderReadsWhatEitherWriterWrites(String name) {
+        // the pure-Java writer (fixed-length strings) and the native one (variable-length strings), each read by
+        // both readers; compareEncoders/compareDecoders hold the two readers to the same weights
+        boolean decoder = name.startsWith("decoder");
+        for (var w : List.of(new org.adain.format.KerasWeightsWriter(), new KerasHdf5Writer())) {
+            Path out = tmp.resolve(w.getClass().getSimpleName() + "_" + name);
+            if (decoder) {
+                DecoderWeights want = dl4j.readDecoder(fixture(name));
+                w.writeDecoder(want, out);
+                compareDecoders(out);
+                List<ConvLayer> got = pure.readDecoder(out).convs();
+                for (int i = 0; i < want.convs().size(); i++) {
+                    assertThat(bits(got.get(i).kernelOihw())).containsExactly(bits(want.convs().get(i).kernelOihw()));
+                    assertThat(bits(got.get(i).bias())).containsExactly(bits(want.convs().get(i).bias()));
+                }
+            } else {
+                EncoderWeights want = dl4j.readEncoder(fixture(name));
+                w.writeEncoder(want, out);
+                compareEncoders(out);
+                EncoderWeights got = pure.readEncoder(out);
+                assertThat(got.kind()).isEqualTo(want.kind());
+                for (int i = 0; i < want.convs().size(); i++) {
+                    assertBitIdentical(got.convs().get(i), want.convs().get(i));
+                }
+            }
+        }
+    }
+
     private void compareEncoders(Path f) {
         EncoderWeights want;
         try {
