@@ -146,7 +146,7 @@ public final class KerasWeightsReader implements WeightsReader {
             return body.apply(h5);
         } catch (AdainException e) {
             throw e;
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException e) {
             // a defect of this reader, not of the file: still the file's name, never a bare exception
             throw new ModelException(file + ": cannot read the file as Keras HDF5 (" + e + ")", e);
         }
