@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -290,8 +291,8 @@ final class Hdf5Data {
         }
     }
 
-    /** A chunk as the index lists it: element offsets, stored size, filter mask and address. */
-    private record Chunk(long[] offset, long size, int mask, long address) {
+    /** A chunk as the index lists it: element offsets, stored size, filter mask, address (or its bytes). */
+    private record Chunk(long[] offset, long size, int mask, long address, byte[] data) {
     }
 
     private static byte[] chunks(Dataset d, int total) {
@@ -317,27 +318,12 @@ final class Hdf5Data {
         if (d.layout().address() == Hdf5File.UNDEF) {
             throw h5.corrupt(where, "has no chunks stored (it was created but never written)");
         }
-        List<Chunk> list = new ArrayList<>();
-        switch (d.layout().index()) {
-            case 0:
-                btreeChunks(d, dims.length, list);
-                break;
-            case 1:
-                list.add(new Chunk(new long[dims.length], d.filters().isEmpty() ? chunkBytes
-                        : d.layout().singleFilteredSize(), d.layout().singleFilterMask(), d.layout().address()));
-                break;
-            case 2:
-                for (long i = 0; i < grid; i++) {
-                    list.add(new Chunk(gridOffset(i, perDim, chunk), chunkBytes, 0,
-                            d.layout().address() + i * chunkBytes));
-                }
-                break;
-            default:
-                fixedArrayChunks(d, grid, perDim, chunk, chunkBytes, list);
-        }
+        // chunked data may decompress to more than the file holds: the whole result is charged before it exists
+        h5.charge(total, "the data of " + where);
         byte[] out = new byte[total];
         BitSet filled = new BitSet();
-        for (Chunk c : list) {
+        long size = chunkBytes;
+        Consumer<Chunk> place = c -> {
             long linear = 0;
             for (int i = 0; i < dims.length; i++) {
                 long o = c.offset()[i];
@@ -355,9 +341,36 @@ final class Hdf5Data {
             if (c.size() < 0 || c.size() > Hdf5File.MAX_BLOCK) {
                 throw h5.corrupt(where, "has a chunk of " + c.size() + " stored bytes");
             }
-            byte[] stored = h5.readBytes(c.address(), c.size(), "a chunk of " + where);
-            byte[] data = decode(stored, c.mask(), (int) chunkBytes, d, h5);
+            byte[] stored = c.data() != null ? c.data() : h5.readBytes(c.address(), c.size(), "a chunk of " + where);
+            if (!d.filters().isEmpty()) {
+                // decoding allocates a whole chunk, which may be larger than the part inside the dataset
+                h5.charge(size, "decoding a chunk of " + where);
+            }
+            byte[] data = decode(stored, c.mask(), (int) size, d, h5);
             place(data, c.offset(), chunk, dims, elem, out);
+        };
+        switch (d.layout().index()) {
+            case 0:
+                btreeChunks(d, dims.length, place);
+                break;
+            case 1:
+                place.accept(new Chunk(new long[dims.length], d.filters().isEmpty() ? chunkBytes
+                        : d.layout().singleFilteredSize(), d.layout().singleFilterMask(), d.layout().address(), null));
+                break;
+            case 2: {
+                // implicit: unfiltered chunks one after the other, read at once
+                if (!d.filters().isEmpty()) {
+                    throw h5.corrupt(where, "has filters but an implicit chunk index, which HDF5 uses only without");
+                }
+                Hdf5Buf all = h5.read(d.layout().address(), grid * chunkBytes, "the chunks of " + where);
+                for (long i = 0; i < grid; i++) {
+                    place.accept(new Chunk(gridOffset(i, perDim, chunk), chunkBytes, 0, Hdf5File.UNDEF,
+                            all.bytes(chunkBytes, "a chunk")));
+                }
+                break;
+            }
+            default:
+                fixedArrayChunks(d, grid, perDim, chunk, chunkBytes, place);
         }
         if (filled.cardinality() != grid) {
             throw h5.corrupt(where, "stores " + filled.cardinality() + " of its " + grid + " chunks; the others "
@@ -376,7 +389,7 @@ final class Hdf5Data {
     }
 
     /** The chunks of a v1 B-tree (node type 1). */
-    private static void btreeChunks(Dataset d, int rank, List<Chunk> out) {
+    private static void btreeChunks(Dataset d, int rank, Consumer<Chunk> out) {
         Hdf5File h5 = d.object().file();
         int so = h5.sizeOfOffsets();
         int keySize = 4 + 4 + 8 * (rank + 1);
@@ -414,10 +427,7 @@ final class Hdf5Data {
                 k.uvar(8, "the element offset");
                 long child = k.offset("a child address");
                 if (level == 0) {
-                    out.add(new Chunk(offset, size, mask, child));
-                    if (out.size() > MAX_CHUNKS) {
-                        throw h5.corrupt(d.describe(), "lists more than " + MAX_CHUNKS + " chunks");
-                    }
+                    out.accept(new Chunk(offset, size, mask, child, null));
                 } else {
                     stack.push(new long[] {child, level - 1});
                 }
@@ -427,7 +437,7 @@ final class Hdf5Data {
 
     /** The chunks of a fixed array index (layout version 4); paged arrays are refused. */
     private static void fixedArrayChunks(Dataset d, long grid, long[] perDim, long[] chunk, long chunkBytes,
-            List<Chunk> out) {
+            Consumer<Chunk> out) {
         Hdf5File h5 = d.object().file();
         String what = "the fixed array chunk index of " + d.describe() + " at address " + d.layout().address();
         int so = h5.sizeOfOffsets();
@@ -458,6 +468,7 @@ final class Hdf5Data {
         if (b.offset("the header address") != d.layout().address()) {
             throw h5.corrupt(bwhat, "belongs to another fixed array");
         }
+        Chunk[] chunks = new Chunk[(int) entries];
         for (long i = 0; i < entries; i++) {
             long address = b.offset("a chunk address");
             long size = chunkBytes;
@@ -466,11 +477,14 @@ final class Hdf5Data {
                 size = b.uvar(entrySize - so - 4, "a chunk size");
                 mask = b.i32("a chunk filter mask");
             }
-            if (address != Hdf5File.UNDEF) {
-                out.add(new Chunk(gridOffset(i, perDim, chunk), size, mask, address));
-            }
+            chunks[(int) i] = new Chunk(gridOffset(i, perDim, chunk), size, mask, address, null);
         }
         b.checksum();
+        for (Chunk c : chunks) {
+            if (c.address() != Hdf5File.UNDEF) {
+                out.accept(c);
+            }
+        }
     }
 
     /** Undoes the filters, last first, skipping those the chunk's mask marks; the result is exactly one chunk. */
@@ -502,7 +516,10 @@ final class Hdf5Data {
         return data;
     }
 
-    /** zlib data inflated to at most {@code limit} bytes; more, or a stream that does not end, is an error. */
+    /**
+     * zlib data inflated to at most {@code limit} bytes (the caller has charged them); more, or a stream that does
+     * not end, is an error.
+     */
     static byte[] inflate(byte[] in, int limit, Hdf5File h5, String where) {
         Inflater inf = new Inflater();
         try {
@@ -515,7 +532,6 @@ final class Hdf5Data {
                     break;
                 }
                 n += got;
-                h5.charge(got, where);
             }
             if (!inf.finished() && n == limit && inf.inflate(new byte[1]) > 0) {
                 throw h5.corrupt(where, "inflates to more than the " + limit + " bytes of its chunk");

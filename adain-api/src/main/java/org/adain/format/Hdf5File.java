@@ -505,7 +505,7 @@ final class Hdf5File implements Closeable {
                     + " values, more than any VGG-19 layer");
         }
         byte[] raw = Hdf5Data.read(d, n * d.type().size());
-        return new FloatData(d.space().dims().clone(), Hdf5Types.toFloats(raw, 0, (int) n, d.type()));
+        return new FloatData(d.space().dims().clone(), Hdf5Types.toFloats(raw, (int) n, d.type()));
     }
 
     // ---- the global heap ------------------------------------------------------------------------

@@ -204,14 +204,12 @@ final class Hdf5Types {
 
     // ---- values ----------------------------------------------------------------------------------
 
-    /** {@code n} numeric elements of {@code raw} from {@code off} as float, row-major. */
-    static float[] toFloats(byte[] raw, int off, int n, Datatype t) {
-        ByteBuffer b = ByteBuffer.wrap(raw, off, (int) (n * t.size())).slice().order(t.order());
+    /** The first {@code n} numeric elements of {@code raw} as float, row-major. */
+    static float[] toFloats(byte[] raw, int n, Datatype t) {
         if (t.cls() == FLOAT) {
-            byte[] exact = new byte[(int) (n * t.size())];
-            b.get(exact);
-            return t.floatType().toFloats(exact, n, t.order());
+            return t.floatType().toFloats(raw, n, t.order());
         }
+        ByteBuffer b = ByteBuffer.wrap(raw, 0, (int) (n * t.size())).order(t.order());
         float[] out = new float[n];
         int size = (int) t.size();
         for (int i = 0; i < n; i++) {

@@ -244,6 +244,23 @@ class Hdf5FileTest {
             }
         }
 
+        @Test
+        void chunkedDataThatWouldDecompressToMoreThanTheBudgetIsRefusedBeforeItIsAllocated() throws IOException {
+            Path f = Hdf5Fixtures.copy("earliest.h5", dir);
+            byte[] all = Files.readAllBytes(f);
+            // data/chunked is [10, 7] in (4, 3) chunks: claim [2^20, 7], 29 MB of float32 in 786432 chunks
+            byte[] dims = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(10).putLong(7).array();
+            int at = indexOf(all, dims);
+            assertThat(at).isPositive();
+            ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putLong(at, 1L << 20);
+            Files.write(f, all);
+            try (Hdf5File h5 = Hdf5File.open(f, "earliest.h5")) {
+                assertThatThrownBy(() -> h5.readFloats("data/chunked")).isInstanceOf(ModelException.class)
+                        .hasMessageStartingWith("earliest.h5: reading the data of dataset 'data/chunked' would bring "
+                                + "the work on this file past 16 MiB for a file of " + all.length + " bytes");
+            }
+        }
+
         private int indexOf(byte[] hay, byte[] needle) {
             outer:
             for (int i = 0; i + needle.length <= hay.length; i++) {
