@@ -256,9 +256,9 @@ final class Hdf5Data {
         if (elem < 1) {
             throw h5.corrupt(where, "has elements of " + elem + " bytes");
         }
-        if (n > maxBytes / elem) {
-            throw h5.corrupt(where, "declares " + n + " elements of " + elem + " bytes, more than the " + maxBytes
-                    + " bytes read for it");
+        if (n > Math.min(maxBytes, Hdf5File.MAX_BLOCK) / elem) {
+            throw h5.corrupt(where, "declares " + n + " elements of " + elem + " bytes, more than the "
+                    + Math.min(maxBytes, Hdf5File.MAX_BLOCK) + " bytes read for it");
         }
         int total = (int) (n * elem);
         if (total == 0) {
@@ -528,8 +528,8 @@ final class Hdf5Data {
             int n = 0;
             while (n < limit && !inf.finished()) {
                 int got = inf.inflate(out, n, limit - n);
-                if (got == 0 && (inf.needsInput() || inf.needsDictionary())) {
-                    break;
+                if (got == 0) {
+                    break; // needs input it will not get, or a dictionary: ends early, reported below
                 }
                 n += got;
             }
