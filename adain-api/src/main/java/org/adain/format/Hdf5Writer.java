@@ -181,7 +181,8 @@ final class Hdf5Writer {
         for (int start = 0; start < names.size(); start += 2 * LEAF_K) {
             int end = Math.min(names.size(), start + 2 * LEAF_K);
             ByteBuffer s = buffer(8 + 2 * LEAF_K * ENTRY);
-            s.put("SNOD".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0).putShort((short) (end - start));
+            s.put("SNOD".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+                    .putShort((short) (end - start));
             for (int i = start; i < end; i++) {
                 s.putLong(nameOffsets[i]).putLong(headers[i]);
                 if (cached[i] != null) {

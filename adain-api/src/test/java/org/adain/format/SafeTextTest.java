@@ -38,6 +38,14 @@ class SafeTextTest {
     }
 
     @Test
+    void zipEntryNamesInMessagesGoThroughIt() {
+        assertThatThrownBy(() -> ZipBounds.checkName("x/\u001b[2J/../y", "f.pth"))
+                .isInstanceOf(org.adain.ModelException.class)
+                .hasMessage("f.pth: the zip entry name 'x/\\x1b[2J/../y' is absolute or leaves the archive ('..'); "
+                        + "refusing the file");
+    }
+
+    @Test
     void bytesAreDecodedAsUtf8ThenEscaped() {
         byte[] b = "näme\u0007".getBytes(StandardCharsets.UTF_8);
         assertThat(SafeText.ofBytes(b, 50)).isEqualTo("näme\\x07");
