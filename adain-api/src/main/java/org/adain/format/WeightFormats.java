@@ -85,7 +85,12 @@ public final class WeightFormats {
                 + ") failed unexpectedly on the " + role + " weight file " + file + ": " + e, e);
     }
 
-    /** Every reader on the class path. */
+    /**
+     * Every reader on the class path, highest {@link WeightsReader#priority()} first (stable on ties).
+     *
+     * @param loader where to look for readers
+     * @return the readers, in the order they are asked
+     */
     public static List<WeightsReader> readers(ClassLoader loader) {
         List<WeightsReader> list = new ArrayList<>();
         try {
@@ -93,6 +98,7 @@ public final class WeightFormats {
         } catch (ServiceConfigurationError e) {
             throw new BackendException("A weight-file reader on the classpath failed to load: " + e.getMessage(), e);
         }
+        list.sort(Comparator.comparingInt(WeightsReader::priority).reversed());
         return list;
     }
 
@@ -133,9 +139,14 @@ public final class WeightFormats {
     }
 
     /**
-     * The reader for a file, judged by its first bytes after file-level checks.
+     * The reader for a file, judged by its first bytes after file-level checks: of the readers that accept it, the
+     * one of highest priority.
      *
-     * @param role "encoder", "decoder", or null when unknown; used in messages
+     * @param file   the weight file
+     * @param role   "encoder", "decoder", or null when unknown; used in messages
+     * @param loader where to look for readers
+     * @return the reader that will read the file
+     * @throws ModelException when the file is missing, unreadable or in no supported format
      */
     public static WeightsReader readerFor(Path file, String role, ClassLoader loader) {
         String what = what(role);
@@ -149,7 +160,7 @@ public final class WeightFormats {
         throw new ModelException("The " + what + " " + file + " is in no supported format (it starts with "
                 + startOf(head) + "); supported: "
                 + (readers.isEmpty() ? "none — add a backend such as org.adain:adain-dl4j"
-                        : readers.stream().map(WeightsReader::formatName).toList()));
+                        : readers.stream().map(WeightsReader::formatName).distinct().toList()));
     }
 
     /**

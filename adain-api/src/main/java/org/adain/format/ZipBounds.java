@@ -39,21 +39,22 @@ final class ZipBounds {
             String name = e.getName();
             checkName(name, file);
             if (!names.add(name)) {
-                throw new ModelException(file + ": the zip archive holds the entry '" + name + "' twice; refusing "
-                        + "an ambiguous archive");
+                throw new ModelException(file + ": the zip archive holds the entry " + SafeText.quoted(name)
+                        + " twice; refusing an ambiguous archive");
             }
             long size = e.getSize();
             long compressed = e.getCompressedSize();
             if (size < 0 || compressed < 0) {
-                throw new ModelException(file + ": the zip entry '" + name + "' does not declare its size");
+                throw new ModelException(file + ": the zip entry " + SafeText.quoted(name)
+                        + " does not declare its size");
             }
             if (e.getMethod() == ZipEntry.STORED && size > fileSize) {
-                throw new ModelException(file + ": the zip entry '" + name + "' claims " + size
+                throw new ModelException(file + ": the zip entry " + SafeText.quoted(name) + " claims " + size
                         + " stored bytes, more than the whole file (" + fileSize + " bytes)");
             }
             if (e.getMethod() != ZipEntry.STORED && size > compressed * MAX_RATIO + 4096) {
-                throw new ModelException(file + ": the zip entry '" + name + "' would inflate " + compressed
-                        + " bytes to " + size + " (ratio over " + MAX_RATIO + "); refusing a zip bomb");
+                throw new ModelException(file + ": the zip entry " + SafeText.quoted(name) + " would inflate "
+                        + compressed + " bytes to " + size + " (ratio over " + MAX_RATIO + "); refusing a zip bomb");
             }
             total += size;
             if (total > MAX_TOTAL) {
@@ -78,9 +79,8 @@ final class ZipBounds {
             }
         }
         if (bad) {
-            String shown = name.replaceAll("\\p{Cntrl}", "?");
-            throw new ModelException(file + ": the zip entry name '" + shown + "' is absolute or leaves the archive "
-                    + "('..'); refusing the file");
+            throw new ModelException(file + ": the zip entry name " + SafeText.quoted(name) + " is absolute or leaves "
+                    + "the archive ('..'); refusing the file");
         }
     }
 
@@ -88,19 +88,19 @@ final class ZipBounds {
     static byte[] readAll(ZipFile zip, ZipEntry e, long max, String file) {
         long size = e.getSize();
         if (size > max) {
-            throw new ModelException(file + ": the zip entry '" + e.getName() + "' holds " + size
+            throw new ModelException(file + ": the zip entry " + SafeText.quoted(e.getName()) + " holds " + size
                     + " bytes, more than the " + max + " allowed for it");
         }
         try (InputStream in = zip.getInputStream(e)) {
             byte[] data = in.readNBytes((int) size);
             if (data.length != size) {
-                throw new ModelException(file + ": the zip entry '" + e.getName() + "' ends after " + data.length
-                        + " of its " + size + " bytes; the file is truncated or corrupt");
+                throw new ModelException(file + ": the zip entry " + SafeText.quoted(e.getName()) + " ends after "
+                        + data.length + " of its " + size + " bytes; the file is truncated or corrupt");
             }
             return data;
         } catch (IOException ex) {
-            throw new ModelException(file + ": cannot read the zip entry '" + e.getName() + "' (" + ex.getMessage()
-                    + "); the file is truncated or corrupt", ex);
+            throw new ModelException(file + ": cannot read the zip entry " + SafeText.quoted(e.getName()) + " ("
+                    + ex.getMessage() + "); the file is truncated or corrupt", ex);
         }
     }
 
@@ -108,19 +108,19 @@ final class ZipBounds {
     static byte[] readRange(ZipFile zip, ZipEntry e, long offset, int length, String file) {
         if (offset < 0 || offset + length > e.getSize()) {
             throw new ModelException(file + ": reading bytes " + offset + "…" + (offset + length)
-                    + " of the zip entry '" + e.getName() + "', which holds " + e.getSize());
+                    + " of the zip entry " + SafeText.quoted(e.getName()) + ", which holds " + e.getSize());
         }
         try (InputStream in = zip.getInputStream(e)) {
             in.skipNBytes(offset);
             byte[] data = in.readNBytes(length);
             if (data.length != length) {
-                throw new ModelException(file + ": the zip entry '" + e.getName() + "' ends early; the file is "
-                        + "truncated or corrupt");
+                throw new ModelException(file + ": the zip entry " + SafeText.quoted(e.getName())
+                        + " ends early; the file is truncated or corrupt");
             }
             return data;
         } catch (IOException ex) {
-            throw new ModelException(file + ": cannot read the zip entry '" + e.getName() + "' (" + ex.getMessage()
-                    + "); the file is truncated or corrupt", ex);
+            throw new ModelException(file + ": cannot read the zip entry " + SafeText.quoted(e.getName()) + " ("
+                    + ex.getMessage() + "); the file is truncated or corrupt", ex);
         }
     }
 }
