@@ -179,7 +179,12 @@ public final class WeightFormats {
      * @throws ModelException the file is missing, empty, not in the reader's format, or refused by the reader
      */
     public static EncoderWeights readEncoder(Path file, WeightsReader reader) {
-        return recognisedBy(file, "encoder", reader).readEncoder(file);
+        recognisedBy(file, "encoder", reader);
+        try {
+            return reader.readEncoder(file);
+        } catch (RuntimeException e) {
+            throw readerFailure(reader, "encoder", file, e);
+        }
     }
 
     /**
@@ -195,17 +200,21 @@ public final class WeightFormats {
      * @throws ModelException the file is missing, empty, not in the reader's format, or refused by the reader
      */
     public static DecoderWeights readDecoder(Path file, WeightsReader reader) {
-        return recognisedBy(file, "decoder", reader).readDecoder(file);
+        recognisedBy(file, "decoder", reader);
+        try {
+            return reader.readDecoder(file);
+        } catch (RuntimeException e) {
+            throw readerFailure(reader, "decoder", file, e);
+        }
     }
 
-    private static WeightsReader recognisedBy(Path file, String role, WeightsReader reader) {
+    private static void recognisedBy(Path file, String role, WeightsReader reader) {
         String what = what(role);
         byte[] head = head(file, what);
         if (!reader.canRead(file, head)) {
             throw new ModelException("The " + what + " " + file + " is not a " + reader.formatName()
                     + " file (it starts with " + startOf(head) + looksLike(head) + ")");
         }
-        return reader;
     }
 
     private static String what(String role) {

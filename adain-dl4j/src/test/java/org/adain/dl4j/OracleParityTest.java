@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its max abs error.
  */
 class OracleParityTest {
-    private static final String READER_CLASS = "org.adain.dl4j.modelimport.KerasHdf5WeightsReader";
+    private static final String READER_CLASS = "org.adain.format.KerasWeightsReader";
 
     @TempDir
     static Path dir;

@@ -74,9 +74,16 @@ class ShadedJarTest {
             }
             assertThat(providers(jf, "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend"))
                     .contains("org.nd4j.linalg.cpu.nativecpu.CpuBackend");
-            // both Keras HDF5 writers: adain-api's pure-Java one and adain-dl4j's native one (priority decides)
-            assertThat(providers(jf, "META-INF/services/org.adain.spi.WeightsWriter")).contains(
-                    "org.adain.format.KerasHdf5WeightsWriter", "org.adain.dl4j.modelimport.KerasHdf5Writer");
+            // .h5 is read and written in plain Java: no native HDF5 or DL4J Keras import in the product
+            assertThat(providers(jf, "META-INF/services/org.adain.spi.WeightsWriter"))
+                    .contains("org.adain.format.KerasHdf5WeightsWriter")
+                    .doesNotContain("org.adain.dl4j.modelimport.KerasHdf5Writer");
+            assertThat(providers(jf, "META-INF/services/org.adain.spi.WeightsReader"))
+                    .contains("org.adain.format.KerasWeightsReader")
+                    .doesNotContain("org.adain.dl4j.modelimport.KerasHdf5WeightsReader");
+            assertThat(jf.stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("org/bytedeco/hdf5/") || n.startsWith("org/deeplearning4j/nn/modelimport/")))
+                    .as("native HDF5 or DL4J's Keras import in the fat jar").isEmpty();
             // The test-only providers of this module must not leak into the product.
             assertThat(providers(jf, "META-INF/services/org.adain.spi.BackendProvider"))
                     .doesNotContain(FaultyBackend.class.getName());

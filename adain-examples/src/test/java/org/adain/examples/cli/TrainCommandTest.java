@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.adain.dl4j.modelimport.KerasHdf5WeightsReader;
 import org.adain.dl4j.modelimport.SameDiffWeightsReader;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderWeights;
@@ -138,7 +137,7 @@ class TrainCommandTest {
         assertThat(run.out().lines()).contains(decoderFile.toString(), nativeFile.toString(),
                 out.resolve("losses.csv").toString(), out.resolve("losses.png").toString(), lastCheckpoint.toString());
         DecoderWeights trained = DecoderTrainer.readCheckpoint(lastCheckpoint).weights();
-        for (DecoderWeights back : List.of(new KerasHdf5WeightsReader().readDecoder(decoderFile),
+        for (DecoderWeights back : List.of(new org.adain.format.KerasWeightsReader().readDecoder(decoderFile),
                 new SameDiffWeightsReader().readDecoder(nativeFile))) {
             for (int k = 0; k < DecoderWeights.CONV_COUNT; k++) {
                 ConvLayer x = trained.convs().get(k);
