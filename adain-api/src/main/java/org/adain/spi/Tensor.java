@@ -21,7 +21,15 @@ public final class Tensor {
         this.data = data;
     }
 
-    /** Copies {@code data}; its length must equal the product of {@code shape}. */
+    /**
+     * A tensor holding a copy of {@code data}.
+     *
+     * @param data  the values in row-major order; copied, so the caller may reuse the array
+     * @param shape the dimensions, each ≥ 0; no dimensions makes a scalar of one value
+     * @return the tensor
+     * @throws IllegalArgumentException a dimension is negative, the shape holds more values than a Java array
+     *                                  can, or {@code data.length} is not the product of the dimensions
+     */
     public static Tensor of(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
         int[] s = shape.clone();
@@ -33,7 +41,16 @@ public final class Tensor {
         return new Tensor(s, data.clone());
     }
 
-    /** Takes ownership of {@code data} without copying: the caller must not change it afterwards. */
+    /**
+     * A tensor over {@code data} without copying it, for large arrays a backend has just filled. The tensor is
+     * only immutable if the caller never changes the array afterwards.
+     *
+     * @param data  the values in row-major order; the tensor takes ownership
+     * @param shape the dimensions, each ≥ 0
+     * @return the tensor
+     * @throws IllegalArgumentException a dimension is negative, the shape holds more values than a Java array
+     *                                  can, or {@code data.length} is not the product of the dimensions
+     */
     public static Tensor wrap(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
         int[] s = shape.clone();
@@ -60,32 +77,72 @@ public final class Tensor {
         return n;
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a copy of the shape, e.g. {@code [N, C, H, W]}
+     */
     public int[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the length of {@link #shape()}, 4 for images and feature maps
+     */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * One dimension.
+     *
+     * @param axis 0-based, below {@link #rank()}
+     * @return the size along {@code axis}
+     * @throws ArrayIndexOutOfBoundsException {@code axis} is negative or not below the rank
+     */
     public int dim(int axis) {
         return shape[axis];
     }
 
+    /**
+     * The number of values.
+     *
+     * @return the product of the dimensions
+     */
     public int size() {
         return data.length;
     }
 
-    /** A copy of the values in row-major order. */
+    /**
+     * The values.
+     *
+     * @return a copy of the values in row-major order, {@link #size()} long
+     */
     public float[] toArray() {
         return data.clone();
     }
 
-    /** Copies the values into {@code dst} from {@code offset}, for backends that avoid an extra array. */
+    /**
+     * Copies the values into {@code dst} from {@code offset}, for backends that avoid an extra array.
+     *
+     * @param dst    the array to fill, with at least {@code offset + size()} elements
+     * @param offset the index in {@code dst} of the first value
+     * @throws IndexOutOfBoundsException {@code dst} is too short from {@code offset}, or {@code offset} is negative
+     */
     public void copyTo(float[] dst, int offset) {
         System.arraycopy(data, 0, dst, offset, data.length);
     }
 
+    /**
+     * One value by its N-d index.
+     *
+     * @param index one 0-based index per dimension, e.g. {@code get(n, c, y, x)}
+     * @return the value at that index
+     * @throws IllegalArgumentException  the number of indices is not the rank
+     * @throws IndexOutOfBoundsException an index is outside its dimension (the message names index and shape)
+     */
     public float get(int... index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("Index " + Arrays.toString(index) + " does not fit shape "
@@ -102,12 +159,22 @@ public final class Tensor {
         return data[flat];
     }
 
-    /** Value at a flat row-major position. */
+    /**
+     * One value by its flat row-major position, without the N-d index arithmetic of {@link #get}.
+     *
+     * @param i 0-based position, below {@link #size()}
+     * @return the value at that position
+     * @throws ArrayIndexOutOfBoundsException {@code i} is outside [0, {@code size()})
+     */
     public float getFlat(int i) {
         return data[i];
     }
 
-    /** Index of the first NaN or infinite value, or -1 when all values are finite. */
+    /**
+     * Finds the first value that is not finite, e.g. to reject a diverged computation naming where it failed.
+     *
+     * @return the flat row-major position of the first NaN or infinite value, or -1 when all values are finite
+     */
     public int firstNonFinite() {
         for (int i = 0; i < data.length; i++) {
             if (!Float.isFinite(data[i])) {
