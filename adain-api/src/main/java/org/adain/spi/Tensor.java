@@ -22,13 +22,14 @@ public final class Tensor {
     }
 
     /**
-     * A tensor holding a copy of {@code data}.
+     * A tensor of a copy of {@code data}.
      *
-     * @param data  the values in row-major order; copied, so the caller may reuse the array
-     * @param shape the dimensions, each ≥ 0; no dimensions makes a scalar of one value
+     * @param data  the values in row-major order, as many as the product of {@code shape}
+     * @param shape the dimensions, each ≥ 0
      * @return the tensor
-     * @throws IllegalArgumentException a dimension is negative, the shape holds more values than a Java array
-     *                                  can, or {@code data.length} is not the product of the dimensions
+     * @throws IllegalArgumentException a negative dimension, too many elements for a Java array, or a length of
+     *                                  {@code data} that does not match
+     * @throws NullPointerException     {@code data} or {@code shape} is null
      */
     public static Tensor of(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
@@ -42,14 +43,14 @@ public final class Tensor {
     }
 
     /**
-     * A tensor over {@code data} without copying it, for large arrays a backend has just filled. The tensor is
-     * only immutable if the caller never changes the array afterwards.
+     * A tensor over {@code data}, without a copy: the caller must not change it afterwards.
      *
-     * @param data  the values in row-major order; the tensor takes ownership
+     * @param data  the values in row-major order, as many as the product of {@code shape}
      * @param shape the dimensions, each ≥ 0
      * @return the tensor
-     * @throws IllegalArgumentException a dimension is negative, the shape holds more values than a Java array
-     *                                  can, or {@code data.length} is not the product of the dimensions
+     * @throws IllegalArgumentException a negative dimension, too many elements for a Java array, or a length of
+     *                                  {@code data} that does not match
+     * @throws NullPointerException     {@code data} or {@code shape} is null
      */
     public static Tensor wrap(float[] data, int... shape) {
         Objects.requireNonNull(data, "data");
@@ -136,12 +137,12 @@ public final class Tensor {
     }
 
     /**
-     * One value by its N-d index.
+     * One value.
      *
-     * @param index one 0-based index per dimension, e.g. {@code get(n, c, y, x)}
-     * @return the value at that index
+     * @param index one index per dimension
+     * @return the value there
      * @throws IllegalArgumentException  the number of indices is not the rank
-     * @throws IndexOutOfBoundsException an index is outside its dimension (the message names index and shape)
+     * @throws IndexOutOfBoundsException an index is outside its dimension
      */
     public float get(int... index) {
         if (index.length != shape.length) {
