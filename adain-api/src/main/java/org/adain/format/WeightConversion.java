@@ -34,7 +34,19 @@ public final class WeightConversion {
     private WeightConversion() {
     }
 
-    /** Converts with the readers and writers visible to this library's class loader. */
+    /**
+     * Converts with the readers and writers visible to this library's class loader; see
+     * {@link #convert(Path, Path, ClassLoader)}.
+     *
+     * @param in  the weight file to read, of any format a registered reader recognises by content
+     * @param out the file to write; its extension chooses the format (e.g. {@code .h5})
+     * @return a one-line summary: both files with their formats, and what the weights are
+     * @throws InvalidRequestException the output is the input, a directory, in a missing directory, or of a format
+     *                                 no writer on the class path produces
+     * @throws ModelException          the input is missing, unreadable, of an unknown format, or neither an AdaIN
+     *                                 encoder nor a decoder
+     * @throws AdainException          the output cannot be written
+     */
     public static String convert(Path in, Path out) {
         return convert(in, out, WeightConversion.class.getClassLoader());
     }
@@ -42,6 +54,14 @@ public final class WeightConversion {
     /**
      * Converts {@code in} to {@code out} and returns a one-line summary.
      *
+     * @param in     the weight file to read, of any format a reader found through {@code loader} recognises by
+     *               content
+     * @param out    the file to write, replaced atomically when it exists; its extension chooses the writer
+     * @param loader the class loader whose {@code META-INF/services} registrations of {@link WeightsReader} and
+     *               {@link WeightsWriter} are used
+     * @return a one-line summary: both file names with their formats, and what the weights are (flavour, number of
+     *         convolutions, channels), e.g. {@code "vgg.pth (PyTorch state dict (.pth)) → vgg.h5 (Keras HDF5):
+     *         normalised VGG-19 encoder, …"}
      * @throws InvalidRequestException the output is the input, a directory, in a missing directory, or of a format
      *                                 no writer on the class path produces
      * @throws ModelException          the input is missing, unreadable, of an unknown format, or neither an AdaIN

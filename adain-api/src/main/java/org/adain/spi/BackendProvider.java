@@ -15,21 +15,48 @@ package org.adain.spi;
  * }</pre>
  */
 public interface BackendProvider {
-    /** Short lowercase name users select it by, e.g. "dl4j". */
+    /**
+     * The name users select this backend by, in code or with the system property {@code adain.backend}; the
+     * selection ignores case.
+     *
+     * @return a short lowercase name, e.g. {@code "dl4j"}, unique among the backends on a class path and the same
+     *         in every release (it appears in users' code and configuration)
+     */
     String name();
 
-    /** Higher wins when no backend is named. */
+    /**
+     * Rank among the backends on the class path when no backend is named: the highest wins, ties go to the
+     * name that sorts first. Keep the provider's construction cheap: every provider found is instantiated to read
+     * it.
+     *
+     * @return the priority; {@code adain-dl4j} uses 100, so a specialised backend that should win by default
+     *         returns more
+     */
     int priority();
 
     /**
-     * Builds the networks from validated weights ({@code decoder.checkFits(encoder)} has passed).
-     * Throws {@link org.adain.BackendException} when the native runtime cannot start.
+     * Builds the networks from validated weights: both constructors have checked the topology, and
+     * {@code decoder.checkFits(encoder)} has passed. The weights are immutable, so the model may keep them.
+     *
+     * @param encoder the VGG-19 encoder up to relu4_1, of either {@link EncoderKind}
+     * @param decoder the decoder whose input channels equal the encoder's relu4_1 channels
+     * @return a new model owning its native memory until {@link StyleModel#close()}
+     * @throws org.adain.BackendException the native runtime cannot start or cannot hold the weights; the message
+     *                                    says what is missing (e.g. the native jar for this platform)
      */
     StyleModel load(EncoderWeights encoder, DecoderWeights decoder);
 
     /**
      * Starts decoder training from {@code initial} with the encoder frozen. Backends that cannot train keep this
      * default, and their {@link StyleModel#capabilities()} lack {@link StyleModel.Capability#TRAINING}.
+     *
+     * @param encoder the frozen encoder whose features define the loss
+     * @param initial the decoder to start from (a fresh one or a trained one); {@code initial.checkFits(encoder)}
+     *                has passed
+     * @param config  the optimiser's hyper-parameters and loss weights
+     * @return a session at iteration 0 with {@code initial}'s weights; the caller closes it
+     * @throws org.adain.BackendException always in this default; in a training backend, when its runtime cannot
+     *                                    start
      */
     default DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
         throw new org.adain.BackendException("Backend '" + name() + "' cannot train decoders");
@@ -40,12 +67,21 @@ public interface BackendProvider {
      * for DL4J's SameDiff graphs, or empty when it has none. A backend that names one registers a
      * {@link WeightsWriter} for it; {@code org.adain.train.DecoderTrainer} then writes {@code OUT/decoder.<ext>}
      * next to {@code decoder.h5}, so the trained decoder also runs on the backend's runtime without adain.
+     *
+     * @return the extension, e.g. {@code "fb"}, or empty (this default) when the backend has no format of its own
      */
     default java.util.Optional<String> nativeDecoderExtension() {
         return java.util.Optional.empty();
     }
 
-    /** Multi-line description of the runtime (native library, device, threads, memory) for bug reports. */
+    /**
+     * Describes the runtime for bug reports; {@link org.adain.StyleTransfer#debugEnvironment()} prints it indented
+     * under the backend's name. It may start the native runtime; an exception it throws is reported in that
+     * printout as "failed to start", so its message should say why.
+     *
+     * @return one or more lines separated by {@code \n} (native library and its version, device, threads, memory
+     *         limits); this default gives just {@link #name()}
+     */
     default String describeEnvironment() {
         return name();
     }

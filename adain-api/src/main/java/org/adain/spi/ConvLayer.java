@@ -21,7 +21,21 @@ public final class ConvLayer {
     private final float[] kernel;
     private final float[] bias;
 
-    /** Copies both arrays. */
+    /**
+     * Checks and copies a convolution's weights.
+     *
+     * @param name         the layer's name in its source (e.g. {@code block1_conv1} in a Keras file,
+     *                     {@code module 2} in a PyTorch state dict), for messages only: layers are identified by
+     *                     their order
+     * @param outChannels  output channels (filters), ≥ 1
+     * @param inChannels   input channels, ≥ 1
+     * @param kernelHeight kernel rows, ≥ 1
+     * @param kernelWidth  kernel columns, ≥ 1
+     * @param kernelOihw   {@code outChannels·inChannels·kernelHeight·kernelWidth} values in OIHW order (copied)
+     * @param bias         {@code outChannels} values (copied)
+     * @throws org.adain.ModelException a dimension is not positive, an array has the wrong length, or a value is
+     *                                  NaN or infinite (the message names the layer and the value's index)
+     */
     public ConvLayer(String name, int outChannels, int inChannels, int kernelHeight, int kernelWidth,
             float[] kernelOihw, float[] bias) {
         this.name = Objects.requireNonNull(name, "name");
@@ -60,37 +74,74 @@ public final class ConvLayer {
         }
     }
 
+    /**
+     * The layer's name in its source file, for messages.
+     *
+     * @return the name given at construction
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Output channels (the number of filters).
+     *
+     * @return O of OIHW, ≥ 1
+     */
     public int outChannels() {
         return outChannels;
     }
 
+    /**
+     * Input channels.
+     *
+     * @return I of OIHW, ≥ 1
+     */
     public int inChannels() {
         return inChannels;
     }
 
+    /**
+     * Kernel rows.
+     *
+     * @return H of OIHW: 3 for the VGG and decoder convolutions, 1 for the preprocessing conv
+     */
     public int kernelHeight() {
         return kernelHeight;
     }
 
+    /**
+     * Kernel columns.
+     *
+     * @return W of OIHW: 3 for the VGG and decoder convolutions, 1 for the preprocessing conv
+     */
     public int kernelWidth() {
         return kernelWidth;
     }
 
-    /** A copy of the kernel, OIHW. */
+    /**
+     * The kernel, with element {@code [o][i][y][x]} at {@code ((o·I + i)·H + y)·W + x}.
+     *
+     * @return a copy of the kernel in OIHW order, all values finite
+     */
     public float[] kernelOihw() {
         return kernel.clone();
     }
 
-    /** A copy of the bias. */
+    /**
+     * The bias, one value per output channel.
+     *
+     * @return a copy of the bias, {@link #outChannels()} finite values
+     */
     public float[] bias() {
         return bias.clone();
     }
 
-    /** "[out, in, kh, kw]", for messages. */
+    /**
+     * The kernel shape for messages.
+     *
+     * @return {@code "[out, in, kh, kw]"} with the numbers filled in, e.g. {@code "[64, 3, 3, 3]"}
+     */
     public String shapeString() {
         return "[" + outChannels + ", " + inChannels + ", " + kernelHeight + ", " + kernelWidth + "]";
     }

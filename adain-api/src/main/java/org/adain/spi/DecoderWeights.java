@@ -24,6 +24,15 @@ public final class DecoderWeights {
     private final List<ConvLayer> convs;
     private final String source;
 
+    /**
+     * Checks the topology: {@value #CONV_COUNT} convolutions with 3×3 kernels, each taking the channels the one
+     * before gives, the last giving 3 (RGB).
+     *
+     * @param convs  the convolutions in network order, from the relu4_1 features to the image (copied)
+     * @param source where the weights came from (a file name), for messages
+     * @throws ModelException the topology is wrong; the message names the source, the first conv at fault and
+     *                        its shape
+     */
     public DecoderWeights(List<ConvLayer> convs, String source) {
         this.convs = List.copyOf(Objects.requireNonNull(convs, "convs"));
         this.source = Objects.requireNonNull(source, "source");
@@ -56,20 +65,40 @@ public final class DecoderWeights {
         return new ModelException("Decoder weights from " + source + ": " + what);
     }
 
+    /**
+     * The convolutions, each preceded by reflection padding of 1 (see the class description).
+     *
+     * @return the {@value #CONV_COUNT} layers in network order, unmodifiable
+     */
     public List<ConvLayer> convs() {
         return convs;
     }
 
+    /**
+     * Where the weights came from.
+     *
+     * @return the source given at construction (a file name), for messages
+     */
     public String source() {
         return source;
     }
 
-    /** Channels the decoder takes (512 for the real model). */
+    /**
+     * Channels the decoder takes.
+     *
+     * @return the input channels of the first conv: 512 for the real model
+     */
     public int inputChannels() {
         return convs.get(0).inChannels();
     }
 
-    /** Throws when this decoder cannot decode the encoder's relu4_1 features. */
+    /**
+     * Checks that this decoder can decode the encoder's relu4_1 features.
+     *
+     * @param encoder the encoder whose features this decoder is meant to decode
+     * @throws ModelException the decoder takes another number of channels than the encoder gives at relu4_1 (the
+     *                        message names both files and both numbers)
+     */
     public void checkFits(EncoderWeights encoder) {
         if (inputChannels() != encoder.featureChannels()) {
             throw new ModelException("Decoder " + source + " takes " + inputChannels()

@@ -34,9 +34,16 @@ public final class EncoderWeights {
     private final String source;
 
     /**
+     * Checks the topology: the preprocessing conv present (1×1, 3→3) exactly for the normalised flavour, nine
+     * 3×3 convolutions taking 3 channels first and then what the one before gives, and the width kept inside each
+     * VGG block.
+     *
+     * @param kind       which VGG-19 flavour the weights are
      * @param preprocess the 1×1 conv 3→3, required for NORMALISED_VGG19 and null for KERAS_APPLICATIONS_VGG19
      * @param convs      the 3×3 convolutions conv1_1 … conv4_1 (9 layers)
      * @param source     where the weights came from (a file name), for messages
+     * @throws ModelException the topology is wrong; the message names the source, the first layer at fault, its
+     *                        role (e.g. conv3_1) and its shape
      */
     public EncoderWeights(EncoderKind kind, ConvLayer preprocess, List<ConvLayer> convs, String source) {
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -89,29 +96,58 @@ public final class EncoderWeights {
         return new ModelException("Encoder weights from " + source + ": " + what);
     }
 
+    /**
+     * The VGG-19 flavour, which fixes padding, pooling and preprocessing.
+     *
+     * @return the kind given at construction
+     */
     public EncoderKind kind() {
         return kind;
     }
 
-    /** The 1×1 preprocessing conv, or null for the Keras-applications flavour. */
+    /**
+     * The normalised flavour's leading conv. In the authors' model it turns RGB in [0, 1] into the
+     * mean-subtracted BGR ×255 that VGG was trained on; a backend applies the stored weights, never constants.
+     *
+     * @return the 1×1 preprocessing conv, or null for the Keras-applications flavour
+     */
     public ConvLayer preprocess() {
         return preprocess;
     }
 
+    /**
+     * The 3×3 convolutions.
+     *
+     * @return conv1_1 … conv4_1 (see {@link #CONV_NAMES}) in network order, unmodifiable
+     */
     public List<ConvLayer> convs() {
         return convs;
     }
 
+    /**
+     * Where the weights came from.
+     *
+     * @return the source given at construction (a file name), for messages
+     */
     public String source() {
         return source;
     }
 
-    /** Channels of relu4_1 (512 for the real VGG-19). */
+    /**
+     * Channels of the relu4_1 features the decoder takes.
+     *
+     * @return the output channels of conv4_1: 512 for the real VGG-19
+     */
     public int featureChannels() {
         return convs.get(convs.size() - 1).outChannels();
     }
 
-    /** Channels of each tap relu1_1 … relu4_1. */
+    /**
+     * Channels of each feature tap.
+     *
+     * @return four numbers for relu1_1, relu2_1, relu3_1, relu4_1 (64, 128, 256, 512 for the real VGG-19); a new
+     *         array each call
+     */
     public int[] tapChannels() {
         return RELU_TAPS.stream().mapToInt(i -> convs.get(i).outChannels()).toArray();
     }

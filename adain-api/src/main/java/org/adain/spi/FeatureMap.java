@@ -6,15 +6,40 @@ package org.adain.spi;
  * collected. Handles are only valid with the {@link StyleModel} that made them.
  */
 public interface FeatureMap extends AutoCloseable {
+    /**
+     * Samples in the batch.
+     *
+     * @return N, ≥ 1
+     */
     int batch();
 
+    /**
+     * Feature channels.
+     *
+     * @return C: for a map from {@link StyleModel#encode}, the encoder's relu4_1 channels (512 for VGG-19)
+     */
     int channels();
 
+    /**
+     * Rows of the map.
+     *
+     * @return H, ≥ 1: for a map from {@link StyleModel#encode}, ⌈image height / 8⌉
+     */
     int height();
 
+    /**
+     * Columns of the map.
+     *
+     * @return W, ≥ 1: for a map from {@link StyleModel#encode}, ⌈image width / 8⌉
+     */
     int width();
 
-    /** A heap copy of the values. */
+    /**
+     * Copies the values to the heap, e.g. for checks or for tiling that stitches maps together.
+     *
+     * @return an {@code N×C×H×W} tensor of the values
+     * @throws IllegalStateException the map was closed
+     */
     Tensor toTensor();
 
     /** Frees the backend memory now. Idempotent. */

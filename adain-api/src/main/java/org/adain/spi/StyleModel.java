@@ -40,35 +40,76 @@ public interface StyleModel extends AutoCloseable {
      */
     Set<Capability> capabilities();
 
-    /** Encodes images to relu4_1 features. */
+    /**
+     * Encodes images to relu4_1 features, kept in the backend for {@link #transfer} and {@link #decode}.
+     *
+     * @param images {@code N×3×H×W} RGB in [0, 1], N ≥ 1, H and W ≥ 9
+     * @return the relu4_1 map, {@code N×C×h×w} with C = {@link EncoderWeights#featureChannels()}, h = ⌈H/8⌉ and
+     *         w = ⌈W/8⌉ (ceil-mode pooling, or the padding to a multiple of 8 of the Keras-applications encoder);
+     *         the caller closes it
+     * @throws org.adain.InvalidRequestException the tensor is not such a batch (the message names its shape)
+     */
     FeatureMap encode(Tensor images);
 
-    /** relu1_1, relu2_1, relu3_1 and relu4_1 of the images, as heap tensors (for checks and losses). */
+    /**
+     * The four feature taps of the images, for checks and losses.
+     *
+     * @param images {@code N×3×H×W} RGB in [0, 1], N ≥ 1, H and W ≥ 9
+     * @return four heap tensors, relu1_1, relu2_1, relu3_1 and relu4_1 in that order (see
+     *         {@link EncoderWeights#TAP_NAMES}), each {@code N×C_i×h_i×w_i}
+     * @throws org.adain.InvalidRequestException the tensor is not such a batch (the message names its shape)
+     */
     List<Tensor> encodeLayers(Tensor images);
 
     /**
      * The target features of {@link TransferPlan}. A plan the backend cannot compute (a content or style map with a
      * single position, which has no unbiased std; channels that differ between content and styles; a region map of
      * the wrong length) throws {@link org.adain.InvalidRequestException} naming the shape, never NaN features.
+     *
+     * @param plan the content and style features (made by this model) with the weights, alpha and regions
+     * @return the target features, the content's shape; the caller closes it, the plan's maps stay open
+     * @throws org.adain.InvalidRequestException the plan cannot be computed, as above
      */
     FeatureMap transfer(TransferPlan plan);
 
     /**
      * Decodes features to an image of {@code 8h×8w} (not cropped, not clamped). For the Keras-applications
      * encoder the API crops the reflection padding the backend added.
+     *
+     * @param features an {@code N×C×h×w} map made by this model, C the decoder's input channels; it stays open
+     * @return the decoded images, {@code N×3×8h×8w}, values not clamped to [0, 1]
      */
     Tensor decode(FeatureMap features);
 
-    /** Moves heap features into the backend, e.g. to decode features a caller computed. */
+    /**
+     * Moves heap features into the backend, e.g. to decode features a caller computed or to run AdaIN on given
+     * statistics.
+     *
+     * @param features any {@code N×C×h×w} map with N, h, w ≥ 1 and C the model's feature channels
+     *                 ({@link EncoderWeights#featureChannels()})
+     * @return a handle to a copy in the backend's memory; the caller closes it
+     * @throws org.adain.InvalidRequestException the tensor is not rank 4, is empty, or has other channels (the
+     *                                           message names the shape)
+     */
     FeatureMap upload(Tensor features);
 
-    /** Per sample and channel, the mean over H×W of {@code N×C×H×W} values: shape {@code N×C×1×1}. */
+    /**
+     * Per sample and channel, the mean over H×W of {@code N×C×H×W} values.
+     *
+     * @param features any {@code N×C×H×W} values, e.g. a tap from {@link #encodeLayers}
+     * @return the means, shape {@code N×C×1×1}
+     * @throws org.adain.InvalidRequestException the tensor is not rank 4
+     */
     Tensor mean(Tensor features);
 
     /**
      * Per sample and channel, {@code sqrt(unbiased variance over H×W + 1e-5)}: shape {@code N×C×1×1}. A map with a
      * single position has no unbiased variance: throw {@link org.adain.InvalidRequestException} naming the shape
      * (never return NaN).
+     *
+     * @param features any {@code N×C×H×W} values with H·W ≥ 2
+     * @return the standard deviations, shape {@code N×C×1×1}; a constant channel gives {@code sqrt(1e-5)}
+     * @throws org.adain.InvalidRequestException the tensor is not rank 4, or has a single position
      */
     Tensor std(Tensor features);
 
@@ -76,6 +117,12 @@ public interface StyleModel extends AutoCloseable {
      * Colour preservation (SEMANTICS §5.3): {@code source} ({@code 1×3×H×W}, the style) recoloured to the mean and
      * covariance of {@code target} (the content). The default is the API's double-precision
      * {@link org.adain.ColorTransfer#coral}; a backend may compute it itself.
+     *
+     * @param source the style image, {@code 1×3×H×W} RGB in [0, 1]
+     * @param target the content image whose colours are kept, {@code 1×3×H'×W'} RGB in [0, 1]
+     * @return {@code source} recoloured, its own shape, values not clamped
+     * @throws org.adain.InvalidRequestException either image has fewer than two pixels or a constant colour
+     *                                           channel (its covariance is undefined)
      */
     default Tensor coral(Tensor source, Tensor target) {
         return org.adain.ColorTransfer.coral(org.adain.ImageTensor.fromTensor(source),
@@ -98,7 +145,11 @@ public interface StyleModel extends AutoCloseable {
                 + ") does not compute training losses: it does not declare StyleModel.Capability.LOSSES");
     }
 
-    /** One line for diagnostics: backend, device, native library, threads. */
+    /**
+     * Describes this model for diagnostics and error messages ({@code StyleTransfer.describe()} returns it).
+     *
+     * @return one line: backend, device, native library, threads, and the encoder kind where useful
+     */
     String describe();
 
     /**

@@ -78,28 +78,60 @@ public final class Tensor {
         return n;
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a copy of the shape, e.g. {@code [N, C, H, W]}
+     */
     public int[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the length of {@link #shape()}, 4 for images and feature maps
+     */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * One dimension.
+     *
+     * @param axis 0-based, below {@link #rank()}
+     * @return the size along {@code axis}
+     * @throws ArrayIndexOutOfBoundsException {@code axis} is negative or not below the rank
+     */
     public int dim(int axis) {
         return shape[axis];
     }
 
+    /**
+     * The number of values.
+     *
+     * @return the product of the dimensions
+     */
     public int size() {
         return data.length;
     }
 
-    /** A copy of the values in row-major order. */
+    /**
+     * The values.
+     *
+     * @return a copy of the values in row-major order, {@link #size()} long
+     */
     public float[] toArray() {
         return data.clone();
     }
 
-    /** Copies the values into {@code dst} from {@code offset}, for backends that avoid an extra array. */
+    /**
+     * Copies the values into {@code dst} from {@code offset}, for backends that avoid an extra array.
+     *
+     * @param dst    the array to fill, with at least {@code offset + size()} elements
+     * @param offset the index in {@code dst} of the first value
+     * @throws IndexOutOfBoundsException {@code dst} is too short from {@code offset}, or {@code offset} is negative
+     */
     public void copyTo(float[] dst, int offset) {
         System.arraycopy(data, 0, dst, offset, data.length);
     }
@@ -128,12 +160,22 @@ public final class Tensor {
         return data[flat];
     }
 
-    /** Value at a flat row-major position. */
+    /**
+     * One value by its flat row-major position, without the N-d index arithmetic of {@link #get}.
+     *
+     * @param i 0-based position, below {@link #size()}
+     * @return the value at that position
+     * @throws ArrayIndexOutOfBoundsException {@code i} is outside [0, {@code size()})
+     */
     public float getFlat(int i) {
         return data[i];
     }
 
-    /** Index of the first NaN or infinite value, or -1 when all values are finite. */
+    /**
+     * Finds the first value that is not finite, e.g. to reject a diverged computation naming where it failed.
+     *
+     * @return the flat row-major position of the first NaN or infinite value, or -1 when all values are finite
+     */
     public int firstNonFinite() {
         for (int i = 0; i < data.length; i++) {
             if (!Float.isFinite(data[i])) {

@@ -9,9 +9,31 @@ package org.adain.spi;
  * <pre>{@code
  * TrainingConfig c = TrainingConfig.portDefaults().withStyleWeight(5);
  * }</pre>
+ *
+ * @param learningRate      Adam's base learning rate, &gt; 0 (port: 1e-4)
+ * @param learningRateDecay the decay of the inverse schedule per iteration, ≥ 0 (port: 5e-5; 0 keeps the rate
+ *                          constant)
+ * @param contentWeight     the weight of the content loss, ≥ 0 (port: 1)
+ * @param styleWeight       the weight of the style loss, ≥ 0 (port: 10); not both weights 0
+ * @param beta1             Adam's decay of the first moment, in [0, 1) (port: 0.9)
+ * @param beta2             Adam's decay of the second moment, in [0, 1) (port: 0.999)
+ * @param epsilon           Adam's denominator term, &gt; 0 (port: 1e-8)
  */
 public record TrainingConfig(double learningRate, double learningRateDecay, double contentWeight,
         double styleWeight, double beta1, double beta2, double epsilon) {
+    /**
+     * Checks every value against the ranges above.
+     *
+     * @param learningRate      Adam's base learning rate, &gt; 0
+     * @param learningRateDecay the schedule's decay per iteration, ≥ 0
+     * @param contentWeight     the weight of the content loss, ≥ 0
+     * @param styleWeight       the weight of the style loss, ≥ 0
+     * @param beta1             Adam's decay of the first moment, in [0, 1)
+     * @param beta2             Adam's decay of the second moment, in [0, 1)
+     * @param epsilon           Adam's denominator term, &gt; 0
+     * @throws IllegalArgumentException a value is out of its range or not finite, or both loss weights are 0 (the
+     *                                  message names the value)
+     */
     public TrainingConfig {
         check("learningRate", learningRate, false);
         check("learningRateDecay", learningRateDecay, true);
@@ -33,24 +55,55 @@ public record TrainingConfig(double learningRate, double learningRateDecay, doub
         }
     }
 
-    /** lr 1e-4, decay 5e-5, content weight 1, style weight 10, betas 0.9/0.999, epsilon 1e-8. */
+    /**
+     * The PyTorch port's settings, which the published decoder was trained with.
+     *
+     * @return lr 1e-4, decay 5e-5, content weight 1, style weight 10, betas 0.9/0.999, epsilon 1e-8
+     */
     public static TrainingConfig portDefaults() {
         return new TrainingConfig(1e-4, 5e-5, 1.0, 10.0, 0.9, 0.999, 1e-8);
     }
 
-    /** The learning rate used for iteration {@code i} (0-based). */
+    /**
+     * The learning rate of the schedule at an iteration.
+     *
+     * @param i the iteration, 0-based (the first step is iteration 0)
+     * @return {@code learningRate / (1 + learningRateDecay · i)}
+     */
     public double learningRateAt(long i) {
         return learningRate / (1 + learningRateDecay * i);
     }
 
+    /**
+     * This configuration with another learning-rate schedule.
+     *
+     * @param lr    the base learning rate, &gt; 0
+     * @param decay the decay per iteration, ≥ 0
+     * @return a new configuration; this one is unchanged
+     * @throws IllegalArgumentException a value is out of its range
+     */
     public TrainingConfig withLearningRate(double lr, double decay) {
         return new TrainingConfig(lr, decay, contentWeight, styleWeight, beta1, beta2, epsilon);
     }
 
+    /**
+     * This configuration with another style-loss weight.
+     *
+     * @param w the weight of the style loss, ≥ 0 (not 0 when the content weight is 0)
+     * @return a new configuration; this one is unchanged
+     * @throws IllegalArgumentException the weight is out of its range
+     */
     public TrainingConfig withStyleWeight(double w) {
         return new TrainingConfig(learningRate, learningRateDecay, contentWeight, w, beta1, beta2, epsilon);
     }
 
+    /**
+     * This configuration with another content-loss weight.
+     *
+     * @param w the weight of the content loss, ≥ 0 (not 0 when the style weight is 0)
+     * @return a new configuration; this one is unchanged
+     * @throws IllegalArgumentException the weight is out of its range
+     */
     public TrainingConfig withContentWeight(double w) {
         return new TrainingConfig(learningRate, learningRateDecay, w, styleWeight, beta1, beta2, epsilon);
     }

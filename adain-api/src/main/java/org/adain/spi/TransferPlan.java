@@ -23,6 +23,15 @@ import java.util.Objects;
  */
 public record TransferPlan(FeatureMap content, List<FeatureMap> styles, double[] weights, double alpha,
         int[] regions) {
+    /**
+     * Copies the list and the arrays; the API validated the values before (see above).
+     *
+     * @param content content features, batch 1
+     * @param styles  style features, each batch 1
+     * @param weights one weight per style, summing to 1
+     * @param alpha   content/style trade-off in [0, 1]
+     * @param regions null, or one style index per content feature position
+     */
     public TransferPlan {
         Objects.requireNonNull(content, "content");
         styles = List.copyOf(styles);
@@ -30,11 +39,21 @@ public record TransferPlan(FeatureMap content, List<FeatureMap> styles, double[]
         regions = regions == null ? null : regions.clone();
     }
 
+    /**
+     * The style weights.
+     *
+     * @return a copy, one weight per style
+     */
     @Override
     public double[] weights() {
         return weights.clone();
     }
 
+    /**
+     * The region map.
+     *
+     * @return a copy, one style index per content feature position in row-major order, or null without regions
+     */
     @Override
     public int[] regions() {
         return regions == null ? null : regions.clone();

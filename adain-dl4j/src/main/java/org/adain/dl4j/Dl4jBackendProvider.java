@@ -11,8 +11,11 @@ import org.adain.spi.StyleModel;
 import org.adain.spi.TrainingConfig;
 
 /**
- * The Deeplearning4j/ND4J backend ("dl4j"), registered for {@link java.util.ServiceLoader}. Construction is
- * cheap; the native runtime starts on the first {@link #load} or {@link #describeEnvironment()}.
+ * The Deeplearning4j/ND4J backend ("dl4j"), registered for {@link java.util.ServiceLoader}: with
+ * {@code adain-dl4j} on the class path, {@code StyleTransfer} uses it without naming it. Construction is cheap;
+ * the native runtime starts on the first {@link #load}, {@link #train} or {@link #describeEnvironment()}.
+ * Models run eager ND4J ops in float32 on the CPU natives of the platform Maven resolved (oneDNN builds on
+ * x86-64), or on CUDA with {@code adain-dl4j-cuda}.
  *
  * <pre>{@code
  * StyleModel m = new Dl4jBackendProvider().load(encoderWeights, decoderWeights);
@@ -22,21 +25,42 @@ public final class Dl4jBackendProvider implements BackendProvider {
     /** The name users select this backend by. */
     public static final String NAME = "dl4j";
 
+    /** For {@link java.util.ServiceLoader}; starts nothing (ND4J starts on first use). */
     public Dl4jBackendProvider() {
         // ServiceLoader needs a public no-arg constructor; ND4J starts lazily.
     }
 
+    /**
+     * The backend's name.
+     *
+     * @return {@value #NAME}
+     */
     @Override
     public String name() {
         return NAME;
     }
 
+    /**
+     * The default rank among backends.
+     *
+     * @return 100
+     */
     @Override
     public int priority() {
         return 100;
     }
 
-    /** @throws org.adain.BackendException when ND4J's natives cannot load (names the expected native jar) */
+    /**
+     * Starts ND4J if needed and converts the weights to native float32 arrays. The model is not thread-safe (it
+     * does not declare {@code THREAD_SAFE}, so the API serialises calls) and declares {@code TRAINING} and
+     * {@code LOSSES}.
+     *
+     * @param encoder the validated encoder, either flavour
+     * @param decoder the validated decoder that fits it
+     * @return a model owning native memory until closed
+     * @throws org.adain.BackendException ND4J's natives cannot load (the message names the native jar expected for
+     *                                    this platform), or converting the weights fails in ND4J
+     */
     @Override
     public StyleModel load(EncoderWeights encoder, DecoderWeights decoder) {
         Nd4jRuntime.start();
@@ -44,10 +68,15 @@ public final class Dl4jBackendProvider implements BackendProvider {
     }
 
     /**
-     * Decoder training: eager ND4J ops with a hand-written backward pass and PyTorch's Adam
-     * ({@link Dl4jDecoderTraining}), both encoder flavours.
+     * Decoder training with eager ND4J ops, a hand-written backward pass and PyTorch's Adam, for both encoder
+     * flavours.
      *
-     * @throws org.adain.BackendException when ND4J's natives cannot load
+     * @param encoder the frozen encoder
+     * @param initial the decoder to start from
+     * @param config  the optimiser's settings and loss weights
+     * @return a session at iteration 0; not thread-safe, holds native memory until closed
+     * @throws org.adain.BackendException ND4J's natives cannot load
+     * @throws org.adain.ModelException   the decoder does not fit the encoder
      */
     @Override
     public DecoderTraining train(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
@@ -56,14 +85,23 @@ public final class Dl4jBackendProvider implements BackendProvider {
     }
 
     /**
-     * {@code "fb"}: DL4J's native graph format, a SameDiff FlatBuffers file
-     * ({@link org.adain.dl4j.modelimport.SameDiffWeightsWriter}) that {@code SameDiff.load(file, false)} runs.
+     * DL4J's native graph format: a trained decoder is also written as a SameDiff FlatBuffers file that
+     * {@code SameDiff.load(file, false)} runs without adain.
+     *
+     * @return {@code "fb"}
      */
     @Override
     public Optional<String> nativeDecoderExtension() {
         return Optional.of(SameDiffWeightsWriter.EXTENSION);
     }
 
+    /**
+     * ND4J's version and backend, the native library and where it was loaded from, oneDNN, BLAS, threads,
+     * off-heap limits, the buffer reuse limit and the Java version. Never throws: when the natives do not load,
+     * it says so and why.
+     *
+     * @return several lines for bug reports
+     */
     @Override
     public String describeEnvironment() {
         return Nd4jRuntime.describeEnvironment();

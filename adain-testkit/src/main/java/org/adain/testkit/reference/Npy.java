@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
  * {@code fortran_order: False}; a shape tuple of non-negative integers (possibly empty, a
  * scalar); exactly as many data bytes as the shape needs. Anything else is rejected with an
  * {@link IllegalArgumentException} that names the file and says what is wrong.
+ *
+ * <pre>{@code
+ * Npy.Array want = Npy.read(Path.of("output.npy"));
+ * double worst = want.maxAbsDiff(new Npy.Array(want.shape(), mine));
+ * }</pre>
  */
 public final class Npy {
 
@@ -32,9 +37,21 @@ public final class Npy {
     private Npy() {
     }
 
-    /** An N-dimensional array of doubles in C (row-major) order. */
+    /**
+     * An N-dimensional array of doubles in C (row-major) order. Neither array is copied: treat them as read-only.
+     *
+     * @param shape the dimensions, each ≥ 0; empty for a scalar
+     * @param data  the values, as many as the product of the dimensions
+     */
     public record Array(int[] shape, double[] data) {
 
+        /**
+         * Checks that the data fit the shape.
+         *
+         * @param shape the dimensions, each ≥ 0
+         * @param data  the values in C order
+         * @throws IllegalArgumentException a dimension is negative, or {@code data.length} is not their product
+         */
         public Array {
             long n = 1;
             for (int d : shape) {
@@ -49,15 +66,32 @@ public final class Npy {
             }
         }
 
+        /**
+         * The number of dimensions.
+         *
+         * @return the length of the shape, 0 for a scalar
+         */
         public int rank() {
             return shape.length;
         }
 
+        /**
+         * The number of elements.
+         *
+         * @return the length of the data
+         */
         public int size() {
             return data.length;
         }
 
-        /** The element at a full index (one coordinate per dimension). */
+        /**
+         * The element at a full index.
+         *
+         * @param index one 0-based coordinate per dimension
+         * @return the element
+         * @throws IllegalArgumentException  the index has another rank than the array
+         * @throws IndexOutOfBoundsException a coordinate is outside its dimension
+         */
         public double get(int... index) {
             if (index.length != shape.length) {
                 throw new IllegalArgumentException(
@@ -74,6 +108,11 @@ public final class Npy {
             return data[flat];
         }
 
+        /**
+         * The largest magnitude, e.g. to put an error in relation to the values.
+         *
+         * @return max |x| over the elements, 0 for an empty array, NaN when an element is NaN
+         */
         public double maxAbs() {
             double m = 0;
             for (double v : data) {
@@ -82,7 +121,15 @@ public final class Npy {
             return m;
         }
 
-        /** Largest absolute element-wise difference to another array of the same shape. */
+        /**
+         * The largest absolute element-wise difference to another array of the same shape, the number to compare
+         * with a tolerance.
+         *
+         * @param other an array of the same shape
+         * @return max |this − other| over the elements, 0 for empty arrays, NaN as soon as a difference is NaN (so
+         *         a NaN never passes a {@code <=} check)
+         * @throws IllegalArgumentException the shapes differ
+         */
         public double maxAbsDiff(Array other) {
             if (!Arrays.equals(shape, other.shape)) {
                 throw new IllegalArgumentException(
@@ -105,15 +152,41 @@ public final class Npy {
         }
     }
 
+    /**
+     * Reads a {@code .npy} file.
+     *
+     * @param file the file
+     * @return its values widened to float64, in C order
+     * @throws IOException              the file cannot be read
+     * @throws IllegalArgumentException the file is not an {@code .npy} this reader accepts (see above); the message
+     *                                  starts with the file name
+     */
     public static Array read(Path file) throws IOException {
         return read(Files.readAllBytes(file), file.toString());
     }
 
-    /** Reads the whole stream (not closed here); {@code name} only appears in error messages. */
+    /**
+     * Reads a whole stream; the stream is not closed here.
+     *
+     * @param in   the {@code .npy} bytes
+     * @param name what to call the source in error messages, e.g. a resource path
+     * @return the values widened to float64, in C order
+     * @throws IOException              the stream cannot be read
+     * @throws IllegalArgumentException the bytes are not an {@code .npy} this reader accepts
+     */
     public static Array read(InputStream in, String name) throws IOException {
         return read(in.readAllBytes(), name);
     }
 
+    /**
+     * Parses {@code .npy} bytes.
+     *
+     * @param bytes the whole file
+     * @param name  what to call the source in error messages, e.g. a resource path
+     * @return the values widened to float64, in C order
+     * @throws IllegalArgumentException the bytes are not an {@code .npy} this reader accepts: bad magic, version,
+     *                                  header, dtype, order or shape, or a data length that does not fit the shape
+     */
     public static Array read(byte[] bytes, String name) {
         if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, 6), MAGIC)) {
             throw bad(name, "not an .npy file (missing the \\x93NUMPY magic)");

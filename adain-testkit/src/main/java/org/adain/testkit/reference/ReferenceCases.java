@@ -40,15 +40,16 @@ public final class ReferenceCases {
 
     /** Classpath directory holding {@code cases.json}, {@code images/}, {@code models/}, {@code cases/}. */
     public static final String RESOURCE_ROOT = "org/adain/testkit/reference/";
+    /** The manifest's file name under {@link #RESOURCE_ROOT}. */
     public static final String MANIFEST = "cases.json";
 
     /**
      * A model file of the manifest.
      *
      * @param id           its key in {@code models}
-     * @param file         resource path
+     * @param file         resource path relative to {@link #RESOURCE_ROOT}, e.g. {@code "models/encoder_tf2.h5"}
      * @param role         {@code "normalised encoder"}, {@code "decoder"}, {@code "keras-applications VGG19 notop"}
-     * @param layout       which Keras writer's layout it mimics
+     * @param layout       which Keras writer's layout it mimics (versions, string types, layer names)
      * @param sameWeightsAs id of the other file holding the same weights in another layout
      */
     public record ModelInfo(String id, String file, String role, String layout, String sameWeightsAs) {
@@ -81,7 +82,13 @@ public final class ReferenceCases {
         this.models = Collections.unmodifiableMap(ms);
     }
 
-    /** Loads (once) the manifest from the classpath. */
+    /**
+     * Loads the manifest from the classpath, once per class loader; later calls return the same instance.
+     *
+     * @return the parsed cases, models and images
+     * @throws java.io.UncheckedIOException the manifest is not on the class path
+     * @throws IllegalArgumentException     the manifest is malformed (the message names the entry)
+     */
     public static ReferenceCases load() {
         ReferenceCases r = loaded;
         if (r == null) {
@@ -97,21 +104,38 @@ public final class ReferenceCases {
         return r;
     }
 
-    /** Parses a manifest text (exposed for tests of the parser). */
-    public static ReferenceCases parse(String json, String source) {
+    /** Parses a manifest text (package-private for the parser's tests; users call {@link #load()}). */
+    static ReferenceCases parse(String json, String source) {
         return new ReferenceCases(map(MiniJson.parse(json, source), source), source);
     }
 
     // ---- cases -------------------------------------------------------------------------------
 
+    /**
+     * Every case.
+     *
+     * @return the cases in manifest order
+     */
     public List<ReferenceCase> all() {
         return List.copyOf(cases.values());
     }
 
+    /**
+     * The names of the cases.
+     *
+     * @return the names in manifest order, unmodifiable
+     */
     public Set<String> names() {
         return cases.keySet();
     }
 
+    /**
+     * One case by name.
+     *
+     * @param name the case's name, e.g. {@code "mask_2region"}
+     * @return the case
+     * @throws IllegalArgumentException there is no such case (the message lists the known ones)
+     */
     public ReferenceCase get(String name) {
         ReferenceCase c = cases.get(name);
         if (c == null) {
@@ -120,43 +144,86 @@ public final class ReferenceCases {
         return c;
     }
 
+    /**
+     * The cases of one kind, e.g. all TRANSFER cases for one parameterised test.
+     *
+     * @param kind what the cases exercise
+     * @return those cases in manifest order, possibly none
+     */
     public List<ReferenceCase> ofKind(ReferenceCase.Kind kind) {
         return cases.values().stream().filter(c -> c.kind() == kind).toList();
     }
 
-    /** The whole manifest as parsed JSON (maps, lists, strings, Long/Double, Boolean, null). */
+    /**
+     * The whole manifest, for entries no typed getter covers (e.g. {@code conventions}, {@code generator}).
+     *
+     * @return the parsed JSON: maps, lists, strings, Long/Double, Boolean and null; unmodifiable
+     */
     public Map<String, Object> manifest() {
         return manifest;
     }
 
-    /** Channel counts of the small test topology: keys a, b, c, d (standing for 64, 128, 256, 512). */
+    /**
+     * Channel counts of the small test topology.
+     *
+     * @return keys a, b, c, d (standing for 64, 128, 256, 512) with their counts (8, 12, 16, 24), unmodifiable
+     * @throws IllegalArgumentException the manifest's {@code topology} is malformed
+     */
     public Map<String, Integer> topology() {
         Map<String, Integer> t = new LinkedHashMap<>();
         map(manifest.get("topology"), "topology").forEach((k, v) -> t.put(k, intValue(v, "topology." + k)));
         return Collections.unmodifiableMap(t);
     }
 
-    /** The AdaIN epsilon (added to the variance). */
+    /**
+     * The AdaIN epsilon the oracle used.
+     *
+     * @return 1e-5, added to the unbiased variance inside the square root
+     */
     public double eps() {
         return number(manifest.get("eps"), "eps").doubleValue();
     }
 
+    /**
+     * Every model file of the manifest.
+     *
+     * @return the models in manifest order
+     */
     public List<ModelInfo> models() {
         return List.copyOf(models.values());
     }
 
-    /** The model entry for a resource path such as {@code "models/encoder_tf2.h5"}. */
+    /**
+     * The model entry of a file.
+     *
+     * @param file a resource path such as {@code "models/encoder_tf2.h5"}, as {@link ReferenceCase#encoder()} gives
+     * @return its entry
+     * @throws IllegalArgumentException no model has that file
+     */
     public ModelInfo model(String file) {
         return models.values().stream().filter(m -> m.file().equals(file)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no model file " + file));
     }
 
-    /** The other file holding the same weights in another Keras layout. */
+    /**
+     * The twin of a model file: the same weights in another Keras layout, so a reader can be checked on both.
+     *
+     * @param file a resource path such as {@code "models/encoder_tf2.h5"}
+     * @return the twin's resource path, e.g. {@code "models/encoder_keras23.h5"}
+     * @throws IllegalArgumentException no model has that file
+     */
     public String sameWeightsAs(String file) {
         return models.get(model(file).sameWeightsAs()).file();
     }
 
-    /** Width, height, source photo and channel sums of an image, from {@code images}. */
+    /**
+     * What the manifest records about an input image, e.g. to check a PNG decoder.
+     *
+     * @param file a resource path such as {@code "images/content_48x64.png"}
+     * @return its entry: {@code file}, {@code width}, {@code height}, {@code mode}, {@code source} (the photo it was
+     *         cut from) and {@code channel_sums} (the sum of each channel's 8-bit values)
+     * @throws IllegalArgumentException the manifest has no such image
+     */
     public Map<String, Object> imageInfo(String file) {
         for (Object o : map(manifest.get("images"), "images").values()) {
             Map<String, Object> m = map(o, "images entry");
@@ -169,12 +236,23 @@ public final class ReferenceCases {
 
     // ---- resources ---------------------------------------------------------------------------
 
-    /** Whether a resource exists under {@link #RESOURCE_ROOT}. */
+    /**
+     * Whether a resource exists under {@link #RESOURCE_ROOT}.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}
+     * @return true when the class path holds it
+     */
     public static boolean exists(String relativePath) {
         return ReferenceCases.class.getClassLoader().getResource(RESOURCE_ROOT + relativePath) != null;
     }
 
-    /** Opens a resource under {@link #RESOURCE_ROOT}; the caller closes it. */
+    /**
+     * Opens a resource under {@link #RESOURCE_ROOT}.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}
+     * @return a stream of its bytes; the caller closes it
+     * @throws IOException the resource does not exist ({@link java.nio.file.NoSuchFileException} naming it)
+     */
     public static InputStream open(String relativePath) throws IOException {
         InputStream in = ReferenceCases.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + relativePath);
         if (in == null) {
@@ -183,6 +261,13 @@ public final class ReferenceCases {
         return in;
     }
 
+    /**
+     * Reads a resource under {@link #RESOURCE_ROOT} into memory.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}
+     * @return its bytes
+     * @throws UncheckedIOException the resource does not exist or cannot be read
+     */
     public static byte[] bytes(String relativePath) {
         try (InputStream in = open(relativePath)) {
             return in.readAllBytes();
@@ -191,14 +276,25 @@ public final class ReferenceCases {
         }
     }
 
-    /** Reads an {@code .npy} resource. */
+    /**
+     * Reads an {@code .npy} resource, e.g. an expected array or an input tensor.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}, e.g. {@code "cases/alpha_1/output.npy"}
+     * @return the values as float64 in C order
+     * @throws UncheckedIOException     the resource does not exist or cannot be read
+     * @throws IllegalArgumentException the resource is not a valid {@code .npy} file (see {@link Npy})
+     */
     public static Npy.Array array(String relativePath) {
         return Npy.read(bytes(relativePath), "classpath:" + RESOURCE_ROOT + relativePath);
     }
 
     /**
-     * Copies a resource (e.g. a model .h5) into {@code directory} (created if needed) under its
-     * own file name, replacing an existing file; returns the new file.
+     * Copies a resource into a directory under its own file name, for readers that need a real file (native HDF5).
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}, e.g. a model {@code .h5}
+     * @param directory    where to copy it, created if needed (e.g. a JUnit {@code @TempDir})
+     * @return the new file, {@code directory/<file name>}; an existing file of that name is replaced
+     * @throws UncheckedIOException the resource does not exist, or the file cannot be written
      */
     public static Path copyTo(String relativePath, Path directory) {
         String base = relativePath.substring(relativePath.lastIndexOf('/') + 1);
@@ -212,7 +308,14 @@ public final class ReferenceCases {
         }
     }
 
-    /** Copies a resource to a fresh temporary file (deleted on JVM exit) that keeps its extension. */
+    /**
+     * Copies a resource to a fresh temporary file, for callers without a directory of their own.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}
+     * @return the new file in the default temporary directory, named after the resource (so it keeps its
+     *         extension) and deleted when the JVM exits
+     * @throws UncheckedIOException the resource does not exist, or the file cannot be written
+     */
     public static Path copyToTemp(String relativePath) {
         String base = relativePath.substring(relativePath.lastIndexOf('/') + 1);
         try (InputStream in = open(relativePath)) {
@@ -225,7 +328,14 @@ public final class ReferenceCases {
         }
     }
 
-    /** An 8-bit RGB PNG resource as the oracle sees it: 1 × 3 × H × W, RGB, uint8 / 255. */
+    /**
+     * An 8-bit RGB PNG resource as the oracle sees it: raw samples, no colour-space conversion.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}, e.g. {@link ReferenceCase#content()}
+     * @return {@code 1×3×H×W}, RGB, uint8 / 255 (an alpha channel is ignored)
+     * @throws UncheckedIOException     the resource does not exist or cannot be read
+     * @throws IllegalArgumentException the resource is not an 8-bit RGB(A) image (palette images included)
+     */
     public static Npy.Array imageTensor(String relativePath) {
         Raster r = raster(relativePath, 3);
         int h = r.getHeight();
@@ -242,8 +352,12 @@ public final class ReferenceCases {
     }
 
     /**
-     * Several 8-bit RGB PNG resources of one size stacked into a batch: N × 3 × H × W, uint8 / 255 (sample k =
-     * image k).
+     * Several 8-bit RGB PNG resources of one size stacked into a batch.
+     *
+     * @param relativePaths the paths relative to {@link #RESOURCE_ROOT}, at least one, all of one size
+     * @return {@code N×3×H×W}, uint8 / 255, sample k = image k
+     * @throws UncheckedIOException     a resource does not exist or cannot be read
+     * @throws IllegalArgumentException the list is empty, the sizes differ, or an image is not 8-bit RGB(A)
      */
     public static Npy.Array imageBatch(List<String> relativePaths) {
         if (relativePaths.isEmpty()) {
@@ -266,7 +380,14 @@ public final class ReferenceCases {
         return new Npy.Array(shape, data);
     }
 
-    /** An 8-bit grey PNG resource (the mask) as H × W values uint8 / 255 (0 or 1 for the mask). */
+    /**
+     * An 8-bit grey PNG resource, such as {@link ReferenceCase#mask()}.
+     *
+     * @param relativePath the path relative to {@link #RESOURCE_ROOT}
+     * @return {@code H×W} values uint8 / 255: 0 or 1 for the mask
+     * @throws UncheckedIOException     the resource does not exist or cannot be read
+     * @throws IllegalArgumentException the resource is not an 8-bit single-channel image
+     */
     public static Npy.Array maskArray(String relativePath) {
         Raster r = raster(relativePath, 1);
         int h = r.getHeight();

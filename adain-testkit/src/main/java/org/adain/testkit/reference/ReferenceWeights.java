@@ -47,17 +47,41 @@ public final class ReferenceWeights {
      */
     public record Layer(String role, String name, int[] shape, String kernel, String bias, String activation,
                         Map<String, String> h5LayerNames) {
+        /**
+         * Copies the shape and the name map; {@link ReferenceWeights#layers(String)} makes these from the manifest.
+         *
+         * @param role         the layer's role in its weight set
+         * @param name         the {@link ConvLayer} name
+         * @param shape        kernel shape {@code [out, in, kh, kw]} (copied)
+         * @param kernel       resource path of the kernel
+         * @param bias         resource path of the bias
+         * @param activation   {@code "relu"} or {@code "linear"}
+         * @param h5LayerNames model id → layer name in that file (copied)
+         */
         public Layer {
             shape = shape.clone();
             h5LayerNames = Collections.unmodifiableMap(new LinkedHashMap<>(h5LayerNames));
         }
 
+        /**
+         * The kernel shape.
+         *
+         * @return a copy of {@code [out, in, kh, kw]}
+         */
         @Override
         public int[] shape() {
             return shape.clone();
         }
 
-        /** Reads the kernel and bias and builds the SPI layer (checks the shapes against the manifest). */
+        /**
+         * Reads the kernel and bias and builds the SPI layer.
+         *
+         * @return the convolution, its values exactly the stored float32 ones
+         * @throws IllegalArgumentException     the files' shapes differ from the manifest's, a value is not a
+         *                                      float32 value, or a file is not a valid {@code .npy}
+         * @throws java.io.UncheckedIOException a file is missing
+         * @throws org.adain.ModelException     a value is NaN or infinite (checked by {@link ConvLayer})
+         */
         public ConvLayer toConvLayer() {
             Npy.Array k = ReferenceCases.array(kernel);
             Npy.Array b = ReferenceCases.array(bias);
@@ -73,22 +97,47 @@ public final class ReferenceWeights {
     private ReferenceWeights() {
     }
 
-    /** The ids of the manifest's {@code weights} section, in order. */
+    /**
+     * The weight sets the manifest holds.
+     *
+     * @return the ids of its {@code weights} section, in order: {@link #NORMALISED}, {@link #KERAS_APPS},
+     *         {@link #DECODER}
+     */
     public static List<String> ids() {
         return List.copyOf(section().keySet());
     }
 
-    /** {@code "NORMALISED_VGG19"}, {@code "KERAS_APPLICATIONS_VGG19"} or {@code "DECODER"}. */
+    /**
+     * What a weight set is.
+     *
+     * @param id a weight set's id
+     * @return {@code "NORMALISED_VGG19"}, {@code "KERAS_APPLICATIONS_VGG19"} (the {@link EncoderKind} names) or
+     *         {@code "DECODER"}
+     * @throws IllegalArgumentException there is no such weight set
+     */
     public static String kind(String id) {
         return ReferenceCases.string(entry(id).get("kind"), "weights." + id + ".kind");
     }
 
-    /** Ids of the model files ({@link ReferenceCases#models()}) that hold the same weights. */
+    /**
+     * The {@code .h5} files holding the same weights, to check an HDF5 reader against the {@code .npy} values.
+     *
+     * @param id a weight set's id
+     * @return ids of model files of {@link ReferenceCases#models()}, e.g. {@code encoder_tf2} and
+     *         {@code encoder_keras23}
+     * @throws IllegalArgumentException there is no such weight set
+     */
     public static List<String> models(String id) {
         return ReferenceCases.stringList(entry(id).get("models"), "weights." + id + ".models");
     }
 
-    /** The convolutions of a weight set in model order. */
+    /**
+     * The convolutions of a weight set, as the manifest describes them.
+     *
+     * @param id a weight set's id
+     * @return the layers in model order (the preprocessing conv first for {@link #NORMALISED})
+     * @throws IllegalArgumentException there is no such weight set, or its entry is malformed
+     */
     public static List<Layer> layers(String id) {
         String where = "weights." + id + ".layers";
         List<Layer> out = new ArrayList<>();
@@ -108,7 +157,15 @@ public final class ReferenceWeights {
         return List.copyOf(out);
     }
 
-    /** One convolution by role ({@code "preprocess"}, {@code "conv3_1"}, {@code "conv0"}, ...). */
+    /**
+     * One convolution of a weight set, read.
+     *
+     * @param id   a weight set's id
+     * @param role the layer's role: {@code "preprocess"}, {@code "conv1_1"} … {@code "conv4_1"} or
+     *             {@code "conv0"} … {@code "conv8"}
+     * @return the SPI layer
+     * @throws IllegalArgumentException there is no such weight set or role, or its files do not match the manifest
+     */
     public static ConvLayer conv(String id, String role) {
         return layers(id).stream().filter(l -> l.role().equals(role)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("weights " + id + " have no layer with role \"" + role
@@ -116,7 +173,14 @@ public final class ReferenceWeights {
                 .toConvLayer();
     }
 
-    /** An encoder weight set ({@link #NORMALISED} or {@link #KERAS_APPS}) as SPI weights. */
+    /**
+     * An encoder weight set as SPI weights, e.g. for {@code BackendProvider.load} without any file reader.
+     *
+     * @param id {@link #NORMALISED} or {@link #KERAS_APPS}
+     * @return the encoder, its source naming the weight set
+     * @throws IllegalArgumentException there is no such weight set, it is not an encoder, or its layers are out of
+     *                                  order or do not match their files
+     */
     public static EncoderWeights encoder(String id) {
         String kind = kind(id);
         EncoderKind ek;
@@ -141,7 +205,14 @@ public final class ReferenceWeights {
         return new EncoderWeights(ek, pre, convs, source(id));
     }
 
-    /** The decoder weight set ({@link #DECODER}) as SPI weights. */
+    /**
+     * The decoder weight set as SPI weights.
+     *
+     * @param id {@link #DECODER}
+     * @return the decoder, its source naming the weight set
+     * @throws IllegalArgumentException there is no such weight set, it is not a decoder, or its layers are out of
+     *                                  order or do not match their files
+     */
     public static DecoderWeights decoder(String id) {
         if (!kind(id).equals("DECODER")) {
             throw new IllegalArgumentException("weights " + id + " are a " + kind(id) + ", not a decoder");
@@ -157,7 +228,12 @@ public final class ReferenceWeights {
         return new DecoderWeights(convs, source(id));
     }
 
-    /** A layer's kernel as an {@code out × in × kh × kw} array (to compare with expected arrays). */
+    /**
+     * A layer's kernel as an array, to compare with expected arrays (e.g. the weights after the ADAM cases).
+     *
+     * @param layer any convolution, e.g. of {@code DecoderTraining.weights()}
+     * @return its kernel widened to float64, shape {@code [out, in, kh, kw]}
+     */
     public static Npy.Array kernel(ConvLayer layer) {
         float[] k = layer.kernelOihw();
         double[] d = new double[k.length];
@@ -168,7 +244,12 @@ public final class ReferenceWeights {
                 layer.kernelWidth()}, d);
     }
 
-    /** A layer's bias as an {@code out} array. */
+    /**
+     * A layer's bias as an array, to compare with expected arrays.
+     *
+     * @param layer any convolution
+     * @return its bias widened to float64, shape {@code [out]}
+     */
     public static Npy.Array bias(ConvLayer layer) {
         float[] b = layer.bias();
         double[] d = new double[b.length];
