@@ -260,15 +260,29 @@ public final class WeightFormats {
                 ? ": a web page, not weights" : "";
     }
 
-    /** What writes a file. */
+    /** What writes a file: the body of {@link #writeAtomically}. */
     @FunctionalInterface
     public interface FileWrite {
+        /**
+         * Writes the whole file.
+         *
+         * @param file the (temporary) file to create and fill
+         * @throws IOException the write failed; the caller discards the file
+         */
         void to(Path file) throws IOException;
     }
 
     /**
      * Runs {@code write} on a hidden temporary file next to {@code target}, then renames it over {@code target}, so
      * a failure never leaves a partial file and an existing target is replaced only by a complete one.
+     *
+     * <pre>{@code
+     * WeightFormats.writeAtomically(Path.of("decoder.h5"), tmp -> writer.writeDecoder(weights, tmp));
+     * }</pre>
+     *
+     * @param target the file to create or replace
+     * @param write  writes the content to the path it is given
+     * @throws IOException {@code write} or the final rename failed; {@code target} is then unchanged
      */
     public static void writeAtomically(Path target, FileWrite write) throws IOException {
         Path abs = target.toAbsolutePath();
