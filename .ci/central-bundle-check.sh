@@ -39,10 +39,12 @@ while IFS='|' read -r module packaging; do
     grep -q "^  <$tag>" "$pom" 2>/dev/null || fail "$module's POM has no <$tag>"
   done
   if [ "$packaging" = jar ]; then
-    unzip -p "$base.jar" META-INF/MANIFEST.MF | grep -q '^Automatic-Module-Name: ' \
-      || fail "$module's jar has no Automatic-Module-Name"
+    # Listings are read whole first: grep -q closing the pipe early would fail it under pipefail.
+    manifest=$(unzip -p "$base.jar" META-INF/MANIFEST.MF)
+    grep -q '^Automatic-Module-Name: ' <<<"$manifest" || fail "$module's jar has no Automatic-Module-Name"
     if [ -s "$base-javadoc.jar" ]; then
-      unzip -l "$base-javadoc.jar" | grep -q index.html || fail "$module's javadoc jar has no index.html"
+      listing=$(unzip -l "$base-javadoc.jar")
+      grep -q ' index.html$' <<<"$listing" || fail "$module's javadoc jar has no index.html"
     fi
   fi
 done <<'EOF'
@@ -59,7 +61,8 @@ bom="$dir/org/adain/adain-bom/$version/adain-bom-$version.pom"
 for tag in url licenses developers scm; do
   grep -q "^  <$tag>" "$bom" || fail "adain-bom's POM has no <$tag>"
 done
-if unzip -l "$zip" | grep -q 'adain-examples'; then
+listing=$(unzip -l "$zip")
+if grep -q 'adain-examples' <<<"$listing"; then
   fail "adain-examples (the CLI, not a library) is in the bundle"
 fi
 
