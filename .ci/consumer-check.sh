@@ -2,7 +2,8 @@
 # What a user of the published artifacts gets, checked from the README alone:
 #  1. a consumer project made of the README's complete POM and QuickStart class compiles and runs the quick
 #     start with the machine's default Maven (3.8 here), on the committed small test weights;
-#  2. the same POM resolves only one platform's natives on each of the five platforms adain-dl4j supports.
+#  2. the same POM resolves only one platform's natives on each of the five platforms adain-dl4j supports, and
+#     no native HDF5 or DL4J Keras import anywhere.
 #     The platforms are faked with -Dos.name/-Dos.arch through ./mvnw (Maven 3.9): Maven 3.8 reads the OS for
 #     profile activation before it reads -D, and its console library crashes on a faked Windows.
 # Needs the adain artifacts in the local repository (mvn install). Prints the classpath size per platform.
@@ -74,12 +75,15 @@ if [ "$what" = platforms ] || [ "$what" = all ]; then
     for need in "org.nd4j:nd4j-native:jar:$platform" "org.bytedeco:openblas:jar:$platform" "org.bytedeco:javacpp:jar:$platform"; do
       grep -q "$need" "$list" || { echo "consumer-check: $platform: missing $need" >&2; failed=1; }
     done
-    hdf5=$(grep -c "org.bytedeco:hdf5:jar:$platform" "$list" || true)
+    # .h5 is read and written in plain Java: native HDF5 and DL4J's Keras import are test-only in adain-dl4j.
+    if grep -qE 'org.bytedeco:hdf5|deeplearning4j-modelimport' "$list"; then
+      echo "consumer-check: $platform: native HDF5 or DL4J's Keras import reached the user's classpath" >&2
+      failed=1
+    fi
     bytes=$(grep -oE '/[^ ]+\.jar' "$list" | xargs -r du -cb | tail -n 1 | cut -f1)
-    printf 'consumer-check: %-15s %3d jars, %4d MiB, natives: %s%s\n' "$platform" \
+    printf 'consumer-check: %-15s %3d jars, %4d MiB, natives: %s\n' "$platform" \
       "$(grep -cE '\.jar' "$list")" $((bytes / 1048576)) \
-      "$(grep -oE ':(nd4j-native|openblas|javacpp|hdf5):jar:[a-z0-9_-]+' <<<"$natives" | sed 's/:jar:/ /;s/^://' | tr '\n' ',' | sed 's/,$//')" \
-      "$([ "$hdf5" = 0 ] && echo ' (no native HDF5)')"
+      "$(grep -oE ':(nd4j-native|openblas|javacpp):jar:[a-z0-9_-]+' <<<"$natives" | sed 's/:jar:/ /;s/^://' | tr '\n' ',' | sed 's/,$//')"
   done <<'EOF'
 linux-x86_64|Linux|amd64
 linux-arm64|Linux|aarch64
