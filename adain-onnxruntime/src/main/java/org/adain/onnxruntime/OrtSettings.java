@@ -1,0 +1,152 @@
+package org.adain.onnxruntime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import java.lang.System.Logger.Level;
+import java.util.EnumSet;
+import java.util.Locale;
+import org.adain.BackendException;
+
+/**
+ * How sessions are made: the device ({@code cpu}, {@code cuda[:id]} or {@code auto}) and the intra-op threads,
+ * always with the CPU arena on and {@code ALL_OPT} graph optimisation (the arena off cost 1.6–2×, {@code
+ * EXTENDED_OPT} about 10%, in the probe of issue 15). The one place that knows ONNX Runtime's session options.
+ */
+record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
+    /** Where the networks run. */
+    enum Device {
+        CPU, CUDA, AUTO
+    }
+
+    /** The GPU artifact users swap in for CUDA; named in every CUDA error. */
+    static final String GPU_ARTIFACT = "com.microsoft.onnxruntime:onnxruntime_gpu";
+
+    OrtSettings {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intra-op threads must be ≥ 0 (0: ONNX Runtime's default, one per "
+                    + "physical core), got " + intraOpThreads);
+        }
+        if (cudaDevice < 0) {
+            throw new IllegalArgumentException("The CUDA device id must be ≥ 0, got " + cudaDevice);
+        }
+    }
+
+    /** Parses "cpu", "cuda", "cuda:1" or "auto" (any case). */
+    static OrtSettings withDevice(String device, int threads, String origin) {
+        String d = device.trim().toLowerCase(Locale.ROOT);
+        if (d.equals("cpu")) {
+            return new OrtSettings(Device.CPU, 0, threads);
+        }
+        if (d.equals("auto")) {
+            return new OrtSettings(Device.AUTO, 0, threads);
+        }
+        if (d.equals("cuda")) {
+            return new OrtSettings(Device.CUDA, 0, threads);
+        }
+        if (d.startsWith("cuda:")) {
+            try {
+                return new OrtSettings(Device.CUDA, Integer.parseInt(d.substring(5)), threads);
+            } catch (NumberFormatException e) {
+                // reported below with the accepted values
+            }
+        }
+        throw new IllegalArgumentException("Unknown device '" + device + "' (" + origin + "); use cpu, cuda, "
+                + "cuda:<id> or auto");
+    }
+
+    /** Whether the ONNX Runtime on the class path has the CUDA execution provider (the onnxruntime_gpu jar). */
+    static boolean cudaBuild() {
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    }
+
+    /**
+     * A session of {@code model} on this device: on CPU, or on CUDA (failing with a message that says what to
+     * install), or with {@code auto} on CUDA when it starts and else on CPU with a logged warning.
+     *
+     * @return the session and the device it really runs on
+     */
+    Started start(OrtEnvironment env, byte[] model, String what) {
+        if (device == Device.CPU) {
+            return new Started(create(env, model, false, what), "CPU");
+        }
+        String missing = cudaMissing();
+        if (missing == null) {
+            try {
+                return new Started(create(env, model, true, what), "CUDA:" + cudaDevice);
+            } catch (BackendException e) {
+                if (device == Device.CUDA) {
+                    throw e;
+                }
+                missing = e.getMessage();
+            }
+        } else if (device == Device.CUDA) {
+            throw new BackendException(missing);
+        }
+        String why = missing;
+        OrtLog.LOGGER.log(Level.WARNING, () -> "Device 'auto': CUDA unavailable, running the " + what
+                + " on the CPU. " + why);
+        return new Started(create(env, model, false, what), "CPU");
+    }
+
+    /** A session and the device it runs on. */
+    record Started(OrtSession session, String device) {
+    }
+
+    /** Why CUDA cannot be used with this ONNX Runtime build, or null when the build has it. */
+    private String cudaMissing() {
+        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        if (available.contains(OrtProvider.CUDA)) {
+            return null;
+        }
+        return "Device 'cuda' needs the CUDA build of ONNX Runtime: replace the dependency "
+                + "com.microsoft.onnxruntime:onnxruntime by " + GPU_ARTIFACT + " of the same version ("
+                + OrtEnvironment.getEnvironment().getVersion() + "), and have CUDA 12, cuDNN 9 and an NVIDIA driver "
+                + "on the host. The ONNX Runtime on the class path has only " + available;
+    }
+
+    private SessionOptions options(boolean cuda) throws OrtException {
+        SessionOptions o = new SessionOptions();
+        try {
+            o.setOptimizationLevel(OptLevel.ALL_OPT);
+            o.setExecutionMode(ExecutionMode.SEQUENTIAL);
+            o.setCPUArenaAllocator(true);
+            o.setMemoryPatternOptimization(true);
+            if (intraOpThreads > 0) {
+                o.setIntraOpNumThreads(intraOpThreads);
+            }
+            if (cuda) {
+                o.addCUDA(cudaDevice);
+            }
+            return o;
+        } catch (OrtException | RuntimeException e) {
+            o.close();
+            throw e;
+        }
+    }
+
+    private OrtSession create(OrtEnvironment env, byte[] model, boolean cuda, String what) {
+        try (SessionOptions o = options(cuda)) {
+            return env.createSession(model, o);
+        } catch (OrtException | RuntimeException e) {
+            String where = cuda ? "on CUDA device " + cudaDevice + " (needs CUDA 12, cuDNN 9 and an NVIDIA driver; "
+                    + "ONNX Runtime says: " + e.getMessage() + ")" : "on the CPU: " + e.getMessage();
+            throw new BackendException("ONNX Runtime could not start the " + what + " " + where, e);
+        }
+    }
+
+    /** "CPU, ONNX Runtime's default threads" or "cuda:0, 4 intra-op threads". */
+    String describe() {
+        String d = switch (device) {
+            case CPU -> "cpu";
+            case CUDA -> "cuda:" + cudaDevice;
+            case AUTO -> "auto";
+        };
+        return "device " + d + ", " + (intraOpThreads == 0 ? "ONNX Runtime's default intra-op threads (one per "
+                + "physical core)" : intraOpThreads + " intra-op threads");
+    }
+}
