@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of one AdaIN stylisation: PyTorch (float32, the port's network), then Java (adain through
-# its public API, DL4J backend), then PyTorch again, with the same weights, images, size and thread count.
+# Side-by-side benchmark of one AdaIN stylisation: PyTorch (float32, the port's network; stock and with the tuned
+# glibc allocator), then Java (adain through its public API, once per backend), then PyTorch again, with the same
+# weights, images, size and thread count.
 # See bench/README.md.
 #
 #   bench/compare.sh [CONTENT [STYLE]]
@@ -8,7 +9,10 @@
 # Defaults: CONTENT=../shared/images/content/golden_gate.jpg, STYLE=../shared/images/style/brushstrokes.jpg
 # (relative to the repository root). Settings by environment variable:
 #   SIZES="512"          sizes to run (shorter side; e.g. SIZES="256 512 1024")
-#   MODES="single"       any of: single cached batch8 batch8cached (see bench/README.md)
+#   MODES="single"       any of: single cached batch8 batch8cached encoder decoder (see bench/README.md)
+#   BACKENDS="dl4j"      Java backends to run, each its own process (e.g. BACKENDS="dl4j onnxruntime")
+#   TUNED=1              1: also PyTorch with MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736
+#                        MALLOC_TOP_PAD_=1073741824 (the tuned allocator), next to the stock run; 0: stock only
 #   BRACKET=1            1: PyTorch before and after Java; 0: PyTorch once, before (halves the PyTorch time)
 #   CROP=1               1: centre-crop to SIZE x SIZE (like test.py --crop); 0: keep the aspect ratio
 #   THREADS=2            OMP_NUM_THREADS for both sides and torch.set_num_threads
@@ -26,6 +30,8 @@ STYLE="${2:-../shared/images/style/brushstrokes.jpg}"
 SIZES="${SIZES:-512}"
 MODES="${MODES:-single}"
 BRACKET="${BRACKET:-1}"
+BACKENDS="${BACKENDS:-dl4j}"
+TUNED="${TUNED:-1}"
 CROP="${CROP:-1}"
 THREADS="${THREADS:-2}"
 WARMUP="${WARMUP:-2}"
@@ -87,23 +93,31 @@ echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(nproc) CPUs, OMP_NUM_THREADS=$TH
 echo "   content $CONTENT, style $STYLE, sizes: $SIZES, crop=$CROP, $WARMUP warm-ups + $RUNS timed runs per process"
 echo "   raw output in $LOGS"
 
+TUNED_ENV=(env MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824)
 for size in $SIZES; do
   for mode in $MODES; do
     common=(--content "$CONTENT" --style "$STYLE" --size "$size" "${crop_flag[@]}" --warmup "$WARMUP" --runs "$RUNS"
             --mode "$mode")
-    run "PyTorch #1, size $size, $mode" "$LOGS/$size-$mode-1-pytorch.log" \
-      "$PYTHON" bench/pytorch_baseline.py --weights "$NPZ" --threads "$THREADS" "${common[@]}"
-    run "Java, size $size, $mode" "$LOGS/$size-$mode-2-java.log" \
-      "$JAVA" "${JAVA_OPTS_ARR[@]}" -cp "$ADAIN_JAR" org.adain.examples.bench.StylizeBenchmark \
-        --encoder "$ENC" --decoder "$DEC" "${common[@]}"
+    torch_cmd=("$PYTHON" bench/pytorch_baseline.py --weights "$NPZ" --threads "$THREADS" "${common[@]}")
+    run "PyTorch #1, size $size, $mode" "$LOGS/$size-$mode-1-pytorch.log" "${torch_cmd[@]}"
+    if [ "$TUNED" = 1 ]; then
+      run "PyTorch tuned #1, size $size, $mode" "$LOGS/$size-$mode-2-pytorchtuned.log" "${TUNED_ENV[@]}" "${torch_cmd[@]}"
+    fi
+    for backend in $BACKENDS; do
+      run "Java $backend, size $size, $mode" "$LOGS/$size-$mode-3-java_$backend.log" \
+        "$JAVA" "${JAVA_OPTS_ARR[@]}" -Dadain.backend="$backend" -Dadain.onnxruntime.threads="$THREADS" \
+          -cp "$ADAIN_JAR" org.adain.examples.bench.StylizeBenchmark --encoder "$ENC" --decoder "$DEC" "${common[@]}"
+    done
     if [ "$BRACKET" = 1 ]; then
-      run "PyTorch #2, size $size, $mode" "$LOGS/$size-$mode-3-pytorch.log" \
-        "$PYTHON" bench/pytorch_baseline.py --weights "$NPZ" --threads "$THREADS" "${common[@]}"
+      run "PyTorch #2, size $size, $mode" "$LOGS/$size-$mode-4-pytorch.log" "${torch_cmd[@]}"
+      if [ "$TUNED" = 1 ]; then
+        run "PyTorch tuned #2, size $size, $mode" "$LOGS/$size-$mode-5-pytorchtuned.log" "${TUNED_ENV[@]}" \
+          "${torch_cmd[@]}"
+      fi
     fi
   done
 done
 
-# --- the table ----------------------------------------------------------------------------------------------
 "$PYTHON" - "$LOGS" "$THREADS" "$MODES" $SIZES <<'EOF'
 import glob, os, statistics, sys
 
@@ -119,16 +133,24 @@ def records(path):
 
 busy = []
 summary = []
+javas = []
 for size, mode in [(s, m) for s in sizes for m in modes]:
     rows = []
     for path in sorted(glob.glob(os.path.join(logs, "%s-%s-*.log" % (size, mode)))):
         rec = records(path)
-        name = {"1": "PyTorch #1", "2": "Java", "3": "PyTorch #2"}[os.path.basename(path).split("-")[2]]
+        order, tag = os.path.basename(path)[:-4].split("-")[2:4]
+        if tag.startswith("java_"):
+            name, kind = "Java " + tag[5:], "java"
+            if name not in javas:
+                javas.append(name)
+        else:
+            kind = "tuned" if tag == "pytorchtuned" else "torch"
+            name = ("PyTorch tuned" if kind == "tuned" else "PyTorch") + (" #2" if order in "45" else " #1")
         info = next(d for k, d in rec if k == "bench.info")
         res = next(d for k, d in rec if k == "bench.result")
         load = next(d for k, d in rec if k == "bench.load")["before"]
         ratios = [float(d["cpu_per_wall"]) for k, d in rec if k == "bench.run" and d["phase"] == "timed"]
-        rows.append((name, info, res, load, ratios))
+        rows.append((name, info, res, load, ratios, kind))
         if any(r < 0.75 * threads or r > 1.1 * threads for r in ratios):
             busy.append("%s at %s %s: cpu/wall %s" % (name, size, mode, " ".join("%.2f" % r for r in ratios)))
     info = rows[0][1]
@@ -136,49 +158,57 @@ for size, mode in [(s, m) for s in sizes for m in modes]:
     print("size %s, mode %s%s: content %s, style %s -> output %s; %d threads; median of %s timed runs"
           % (size, mode, " (crop)" if info["crop"] == "true" else "", info["content"], info["style"], info["output"],
              threads, rows[0][2]["runs"]))
-    head = "%-11s %12s %17s %12s %-32s %9s %6s %12s" % (
+    head = "%-17s %12s %17s %12s %-32s %9s %6s %12s" % (
         "run", "median wall", "min-max wall", "median cpu", "cpu/wall of each timed run", "peak RSS", "load", "output mean")
     print(head)
     print("-" * len(head))
-    for name, info, res, load, ratios in rows:
-        print("%-11s %10.3f s %7.3f-%6.3f s %10.3f s %-32s %5s MiB %6s %12s" % (
+    for name, info, res, load, ratios, kind in rows:
+        print("%-17s %10.3f s %7.3f-%6.3f s %10.3f s %-32s %5s MiB %6s %12s" % (
             name, float(res["median_wall_s"]), float(res["min_wall_s"]), float(res["max_wall_s"]),
             float(res["median_cpu_s"]), " ".join("%.2f" % r for r in ratios), res["peak_rss_mib"], load,
             res["out_mean"]))
-    java = [float(r[2]["median_wall_s"]) for r in rows if r[0] == "Java"][0]
-    torch = [float(r[2]["median_wall_s"]) for r in rows if r[0] != "Java"]
-    drift = "; PyTorch drift #2/#1: %+.1f%%" % (100.0 * (torch[1] / torch[0] - 1.0)) if len(torch) > 1 else ""
-    print("Java / PyTorch (median wall): %.2fx against the mean of the PyTorch medians (%s against each)%s"
-          % (java / statistics.mean(torch), ", ".join("%.2fx" % (java / t) for t in torch), drift))
-    jcpu = [float(r[2]["median_cpu_s"]) for r in rows if r[0] == "Java"][0]
-    tcpu = [float(r[2]["median_cpu_s"]) for r in rows if r[0] != "Java"]
-    print("Java / PyTorch (median cpu):  %.2fx (less sensitive to other load than wall time, "
-          "but not a substitute for a quiet machine)" % (jcpu / statistics.mean(tcpu)))
-    load_s = ", ".join("%s %s s" % (r[0], r[1]["load_s"]) for r in rows)
-    print("model + image load time, not in the timings: %s" % load_s)
-    jrow = [r for r in rows if r[0] == "Java"][0]
-    trows = [r for r in rows if r[0] != "Java"]
-    summary.append((size, mode, java, statistics.mean(torch), jrow, trows))
-
-def cpw(rs):
-    return "%.2f-%.2f" % (min(rs), max(rs))
+    peer = {}
+    for kind in ("torch", "tuned"):
+        walls = [float(r[2]["median_wall_s"]) for r in rows if r[5] == kind]
+        if walls:
+            peer[kind] = statistics.mean(walls)
+            if len(walls) > 1:
+                print("%s drift #2/#1: %+.1f%%" % ("PyTorch tuned" if kind == "tuned" else "PyTorch",
+                                                   100.0 * (walls[1] / walls[0] - 1.0)))
+    entry = {"size": size, "mode": mode, "peer": peer, "java": {}, "rss": {}}
+    for name, info, res, load, ratios, kind in rows:
+        entry["rss"].setdefault(name if kind == "java" else kind, []).append(res["peak_rss_mib"])
+        if kind == "java":
+            wall = float(res["median_wall_s"])
+            entry["java"][name] = wall
+            print("%s / PyTorch (median wall): %s" % (name, ", ".join(
+                "%.2fx against %s" % (wall / t, "tuned" if k == "tuned" else "stock") for k, t in peer.items())))
+    print("model + image load time, not in the timings: %s"
+          % ", ".join("%s %s s" % (r[0], r[1]["load_s"]) for r in rows))
+    summary.append(entry)
 
 print()
-print("summary (median wall seconds per timed run; batch8 modes: 8 stylisations per run)")
-head = "| size | mode | Java s | PyTorch s | Java/PyTorch | Java cpu/wall | PyTorch cpu/wall | Java RSS MiB | PyTorch RSS MiB |"
-print(head)
-print("|" + "---|" * 9)
-for size, mode, java, torch, jrow, trows in summary:
-    print("| %s | %s | %.3f | %.3f | %.2fx | %s | %s | %s | %s |" % (
-        size, mode, java, torch, java / torch, cpw(jrow[4]), cpw([r for t in trows for r in t[4]]),
-        jrow[2]["peak_rss_mib"], "/".join(t[2]["peak_rss_mib"] for t in trows)))
-by = {(s, m): (j, t) for s, m, j, t, _, _ in summary}
+print("summary (median wall seconds per timed run; batch8 modes: 8 stylisations per run; PyTorch: mean of its runs)")
+cols = javas + ["PyTorch", "PyTorch tuned"]
+print("| size | mode | " + " | ".join("%s s" % c for c in cols) + " | "
+      + " | ".join("%s / PyTorch, / tuned" % j for j in javas) + " | peak RSS MiB (" + ", ".join(cols) + ") |")
+print("|" + "---|" * (3 + len(cols) + len(javas)))
+for e in summary:
+    vals = [e["java"].get(j) for j in javas] + [e["peer"].get("torch"), e["peer"].get("tuned")]
+    rat = [", ".join("%.2fx" % (e["java"][j] / e["peer"][k]) if j in e["java"] and k in e["peer"] else "-"
+                     for k in ("torch", "tuned")) for j in javas]
+    rss = ", ".join("/".join(e["rss"].get(k, ["-"])) for k in javas + ["torch", "tuned"])
+    print("| %s | %s | %s | %s | %s |" % (e["size"], e["mode"], " | ".join("%.3f" % v if v else "-" for v in vals),
+                                         " | ".join(rat), rss))
+by = {(e["size"], e["mode"]): e for e in summary}
 for size in sizes:
     if (size, "batch8") in by and (size, "batch8cached") in by:
-        (ju, tu), (jc, tc) = by[(size, "batch8")], by[(size, "batch8cached")]
-        print("size %s, 8 contents + 1 style: cached-style throughput / uncached: Java %.2fx, PyTorch %.2fx"
-              % (size, ju / jc, tu / tc))
+        u, c = by[(size, "batch8")], by[(size, "batch8cached")]
+        print("size %s, 8 contents + 1 style: cached-style throughput / uncached: %s, PyTorch %.2fx" % (size, ", ".join(
+            "%s %.2fx" % (j, u["java"][j] / c["java"][j]) for j in javas if j in u["java"] and j in c["java"]),
+            u["peer"]["torch"] / c["peer"]["torch"]))
 print()
+print("load average at the end: %s (a shared machine makes these numbers noisy)" % open("/proc/loadavg").read().strip())
 if busy:
     print("WARNING: cpu/wall far from %d in some timed runs (machine busy, or work not parallel); "
           "treat those timings as upper bounds:" % threads)

@@ -22,7 +22,9 @@ Modes (--mode), as on the Java side: single (one stylisation, content and style 
 relu4_1 computed once before the timed runs), batch8 (8 contents with one style, 8 uncached stylisations per
 timed run), batch8cached (the style encoded once inside the timed run, then 8 stylisations from its features).
 The 8 contents are the content image and 7 variants of it (mirrored, upside down, cyclically shifted by half its
-width, and combinations), like StylizeBenchmark's.
+width, and combinations), like StylizeBenchmark's. encoder / decoder: the encoder alone on a synthetic
+size x size image ((131c + 31y + 17x) mod 256 / 255, the same values as StylizeBenchmark's), or the decoder alone
+on that image's relu4_1 features.
 
 wall = time.perf_counter, cpu = time.process_time (all threads of the process), peak RSS = getrusage maxrss.
 
@@ -160,7 +162,17 @@ def variants(img, count):
     return out
 
 
+def pattern(n):
+    """The synthetic 1x3xnxn input of the encoder/decoder modes, as StylizeBenchmark.pattern makes it."""
+    c, y, x = np.meshgrid(np.arange(3), np.arange(n), np.arange(n), indexing="ij")
+    a = ((131 * c + 31 * y + 17 * x) % 256).astype(np.float32) / np.float32(255)
+    return torch.from_numpy(np.ascontiguousarray(a)).unsqueeze(0)
+
+
 def run_once(mode, encoder, decoder, contents, style, size, style_size, crop, cached):
+    if mode in ("encoder", "decoder"):
+        with torch.no_grad():
+            return encoder(contents) if mode == "encoder" else decoder(cached)
     fs = cached if mode == "cached" else (encode_style(encoder, style, style_size, crop)
                                           if mode == "batch8cached" else None)
     out = None
@@ -184,7 +196,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--weights", default=os.path.join(DEFAULT_OUT, NPZ_FILE))
-    ap.add_argument("--mode", default="single", choices=["single", "cached", "batch8", "batch8cached"])
+    ap.add_argument("--mode", default="single", choices=["single", "cached", "batch8", "batch8cached",
+                                                           "encoder", "decoder"])
     ap.add_argument("--check", action="store_true", help="first compare the network with the float64 oracle")
     args = ap.parse_args()
     if args.runs < 1 or args.warmup < 0:
@@ -214,6 +227,12 @@ def main():
     s_shape = to_tensor(style, style_size, args.crop).shape
     contents = variants(content, 8 if args.mode.startswith("batch8") else 1)
     cached = encode_style(encoder, style, style_size, args.crop) if args.mode == "cached" else None
+    if args.mode in ("encoder", "decoder"):
+        contents = pattern(args.size)
+        c_shape = s_shape = contents.shape
+        if args.mode == "decoder":
+            with torch.no_grad():
+                cached = encoder(contents)
     runs = []
     out = None
     for i in range(args.warmup + args.runs):

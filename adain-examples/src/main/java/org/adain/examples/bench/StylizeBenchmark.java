@@ -10,11 +10,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.adain.AdainException;
+import org.adain.Backends;
 import org.adain.ImageTensor;
 import org.adain.Images;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
 import org.adain.StyleTransfer;
+import org.adain.format.WeightFormats;
+import org.adain.spi.BackendProvider;
+import org.adain.spi.FeatureMap;
+import org.adain.spi.StyleModel;
+import org.adain.spi.Tensor;
 
 /**
  * Java side of the Java-vs-PyTorch benchmark ({@code bench/compare.sh}): times one stylisation end to end through
@@ -37,8 +43,12 @@ import org.adain.StyleTransfer;
  *   ({@link StyleTransfer#encodeStyle}): content encoded, AdaIN, decoded;</li>
  *   <li>{@code batch8}: 8 contents with one style, 8 uncached stylisations per timed run;</li>
  *   <li>{@code batch8cached}: the same 8 contents, the style encoded once inside the timed run, then 8
- *   stylisations from the cached features.</li>
+ *   stylisations from the cached features;</li>
+ *   <li>{@code encoder}: the backend's {@code StyleModel.encode} alone, of a synthetic size×size image (the same
+ *   pattern on the Python side), through the SPI;</li>
+ *   <li>{@code decoder}: the backend's {@code StyleModel.decode} alone, of that image's relu4_1 features.</li>
  * </ul>
+ * The backend is the one {@code StyleTransfer} would choose: {@code -Dadain.backend=onnxruntime} picks ONNX Runtime.
  * The 8 contents are the content image and 7 variants of it (mirrored, upside down, cyclically shifted by half
  * its width, and combinations), all the same size.
  * {@code --tiling-threshold} and {@code --tile-size} set the builder's tiling options; {@code --max-pixels} its
@@ -53,7 +63,7 @@ import org.adain.StyleTransfer;
 public final class StylizeBenchmark {
     private static final String USAGE = "usage: StylizeBenchmark --encoder FILE --decoder FILE --content IMG"
             + " --style IMG [--size N (512)] [--style-size N (= --size)] [--crop] [--warmup N (2)] [--runs N (5)]"
-            + " [--mode single|cached|batch8|batch8cached] [--tiling-threshold PIXELS] [--tile-size N]"
+            + " [--mode single|cached|batch8|batch8cached|encoder|decoder] [--tiling-threshold PIXELS] [--tile-size N]"
             + " [--max-pixels N]";
 
     private StylizeBenchmark() {
@@ -86,6 +96,10 @@ public final class StylizeBenchmark {
             return;
         }
         int styleSize = o.styleSize != null ? o.styleSize : o.size;
+        if (o.mode.equals("encoder") || o.mode.equals("decoder")) {
+            network(o);
+            return;
+        }
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -158,6 +172,85 @@ public final class StylizeBenchmark {
         }
     }
 
+    /**
+     * The encoder or decoder alone through the SPI, on {@link #pattern} (bench/pytorch_baseline.py makes the same
+     * values), with the same records as the end-to-end modes.
+     */
+    private static void network(Options o) {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long t0 = System.nanoTime();
+        ClassLoader loader = StylizeBenchmark.class.getClassLoader();
+        BackendProvider provider = Backends.select(null, loader);
+        try (StyleModel model = provider.load(WeightFormats.readEncoder(o.encoder, loader),
+                WeightFormats.readDecoder(o.decoder, loader))) {
+            Tensor x = pattern(o.size);
+            FeatureMap features = o.mode.equals("decoder") ? model.encode(x) : null;
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.println("bench.backend side=java " + provider.name() + ": " + model.describe());
+            List<double[]> timed = new ArrayList<>();
+            Tensor out = null;
+            for (int i = 0; i < o.warmup + o.runs; i++) {
+                boolean warm = i < o.warmup;
+                long w0 = System.nanoTime();
+                long c0 = os.getProcessCpuTime();
+                if (features != null) {
+                    out = model.decode(features);
+                } else {
+                    try (FeatureMap f = model.encode(x)) {
+                        out = f.toTensor();
+                    }
+                }
+                double wall = (System.nanoTime() - w0) / 1e9;
+                double cpu = (os.getProcessCpuTime() - c0) / 1e9;
+                System.out.printf(Locale.ROOT,
+                        "bench.run side=java phase=%s i=%d wall_s=%.4f cpu_s=%.4f cpu_per_wall=%.2f%n",
+                        warm ? "warmup" : "timed", warm ? i + 1 : i + 1 - o.warmup, wall, cpu, cpu / wall);
+                if (!warm) {
+                    timed.add(new double[] {wall, cpu});
+                }
+                if (i == 0) {
+                    System.out.printf(Locale.ROOT, "bench.info side=java mode=%s threads=%s java=%s size=%d "
+                                    + "style_size=%d crop=%s content=%dx%d style=%dx%d output=%s load_s=%.4f%n",
+                            o.mode, ompThreads(), System.getProperty("java.version"), o.size, o.size, o.crop, o.size,
+                            o.size, o.size, o.size, out.dim(1) + "x" + out.dim(2) + "x" + out.dim(3),
+                            loadSeconds);
+                }
+            }
+            double[] walls = timed.stream().mapToDouble(r -> r[0]).toArray();
+            double[] cpus = timed.stream().mapToDouble(r -> r[1]).toArray();
+            double[] ratios = timed.stream().mapToDouble(r -> r[1] / r[0]).toArray();
+            double sum = 0;
+            double absMax = 0;
+            for (float v : out.toArray()) {
+                sum += v;
+                absMax = Math.max(absMax, Math.abs(v));
+            }
+            System.out.printf(Locale.ROOT, "bench.result side=java mode=" + o.mode + " runs=%d median_wall_s=%.4f "
+                            + "min_wall_s=%.4f max_wall_s=%.4f median_cpu_s=%.4f median_cpu_per_wall=%.2f "
+                            + "peak_rss_mib=%s out_mean=%.6g out_absmax=%.6g%n",
+                    walls.length, median(walls), Arrays.stream(walls).min().orElse(Double.NaN),
+                    Arrays.stream(walls).max().orElse(Double.NaN), median(cpus), median(ratios), peakRssMib(),
+                    sum / out.size(), absMax);
+        } catch (AdainException e) {
+            System.err.println("StylizeBenchmark: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** 1×3×n×n, value {@code ((131c + 31y + 17x) mod 256) / 255}: the same input as the Python side's. */
+    private static Tensor pattern(int n) {
+        float[] a = new float[3 * n * n];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++) {
+                    a[(c * n + y) * n + x] = ((131 * c + 31 * y + 17 * x) % 256) / 255f;
+                }
+            }
+        }
+        return Tensor.wrap(a, 1, 3, n, n);
+    }
+
     /** One timed run of the mode; returns the last output. */
     private static ImageTensor runOnce(StyleTransfer st, String mode, List<ImageTensor> contents, ImageTensor style,
             StyleFeatures cachedOnce, int size, int styleSize, boolean crop) {
@@ -225,8 +318,9 @@ public final class StylizeBenchmark {
                 case "--runs" -> o.runs = intValue(args, ++i, a, 1);
                 case "--mode" -> {
                     o.mode = value(args, ++i, a);
-                    if (!List.of("single", "cached", "batch8", "batch8cached").contains(o.mode)) {
-                        throw new IllegalArgumentException("--mode must be single, cached, batch8 or batch8cached");
+                    if (!List.of("single", "cached", "batch8", "batch8cached", "encoder", "decoder").contains(o.mode)) {
+                        throw new IllegalArgumentException("--mode must be single, cached, batch8, batch8cached, "
+                                + "encoder or decoder");
                     }
                 }
                 case "--tiling-threshold" -> o.tilingThreshold = Long.parseLong(value(args, ++i, a));
