@@ -58,13 +58,13 @@ public final class AdainOpsBenchmark {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             o.setIntraOpNumThreads(Integer.getInteger("threads", 2));
             try (OrtSession s = env.createSession(g.toModel(), o)) {
-                float[] java = null;
+                float[] plain = null;
                 float[] ort = null;
                 double[] tj = new double[15];
                 double[] to = new double[15];
                 for (int i = 0; i < 15; i++) {
                     long t0 = System.nanoTime();
-                    java = AdainMath.transfer(content, shape, List.of(style), List.of(shape), new double[] {1}, 1,
+                    plain = AdainMath.transfer(content, shape, List.of(style), List.of(shape), new double[] {1}, 1,
                             null);
                     tj[i] = (System.nanoTime() - t0) / 1e6;
                     t0 = System.nanoTime();
@@ -79,8 +79,8 @@ public final class AdainOpsBenchmark {
                     to[i] = (System.nanoTime() - t0) / 1e6;
                 }
                 double maxDiff = 0;
-                for (int i = 0; i < java.length; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(java[i] - ort[i]));
+                for (int i = 0; i < plain.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(plain[i] - ort[i]));
                 }
                 System.out.printf(Locale.ROOT, "AdaIN 1x%dx%dx%d: Java median %.2f ms, ORT ops median %.2f ms "
                         + "(of the last 10 of 15), max |diff| %.2e, load %s%n", c, h, w, median(tj), median(to),

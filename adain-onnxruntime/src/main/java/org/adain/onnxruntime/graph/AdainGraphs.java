@@ -33,11 +33,34 @@ public final class AdainGraphs {
     /** The decoder's output image. */
     public static final String IMAGE = "image";
 
+    /**
+     * How the reflection padding of 1 is expressed. {@link #PAD} is used: ORT's MLAS convolutions run in a blocked
+     * (NCHWc) layout and convert out of it around every {@code Pad}; {@link #SLICE_CONCAT} mirrors the border rows
+     * and columns with Slice + Concat instead, to see whether ORT keeps the blocked layout through those. Measured
+     * by {@code NetworkBenchmark} (test scope); see docs/BENCHMARKS.md.
+     */
+    public enum Padding {
+        /** {@code Pad(mode=reflect)}. */
+        PAD,
+        /** Two Slices and a Concat per axis. */
+        SLICE_CONCAT
+    }
+
     private AdainGraphs() {
     }
 
     /** The encoder with the four taps as outputs, named {@link EncoderWeights#TAP_NAMES}. */
     public static byte[] encoder(EncoderWeights weights) {
+        return encoder(weights, Padding.PAD);
+    }
+
+    /** The decoder, {@link #FEATURES} N×C×h×w to {@link #IMAGE} N×3×8h×8w. */
+    public static byte[] decoder(DecoderWeights weights) {
+        return decoder(weights, Padding.PAD);
+    }
+
+    /** {@link #encoder(EncoderWeights)} with the reflection padding expressed as {@code padding}. */
+    public static byte[] encoder(EncoderWeights weights, Padding padding) {
         boolean keras = weights.kind() == EncoderKind.KERAS_APPLICATIONS_VGG19;
         OnnxGraph g = new OnnxGraph("adain_encoder");
         g.input(IMAGES, OnnxGraph.FLOAT, "N", 3, "H", "W");
@@ -49,12 +72,12 @@ public final class AdainGraphs {
         } else {
             x = conv(g, IMAGES, "preprocess", weights.preprocess(), 0, false, null);
         }
-        String reflect1 = keras ? null : g.initializer("reflect_pads_1", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8);
+        Reflect reflect1 = keras ? null : new Reflect(g, padding);
         List<ConvLayer> convs = weights.convs();
         int tap = 0;
         for (int i = 0; i < convs.size(); i++) {
             if (!keras) {
-                x = g.node("Pad", List.of(x, reflect1), List.of(Attr.of("mode", "reflect")));
+                x = reflect1.pad(x);
             }
             boolean isTap = EncoderWeights.RELU_TAPS.contains(i);
             String out = isTap ? EncoderWeights.TAP_NAMES.get(tap++) : null;
@@ -70,17 +93,17 @@ public final class AdainGraphs {
         return g.toModel();
     }
 
-    /** The decoder, {@link #FEATURES} N×C×h×w to {@link #IMAGE} N×3×8h×8w. */
-    public static byte[] decoder(DecoderWeights weights) {
+    /** {@link #decoder(DecoderWeights)} with the reflection padding expressed as {@code padding}. */
+    public static byte[] decoder(DecoderWeights weights, Padding padding) {
         OnnxGraph g = new OnnxGraph("adain_decoder");
         g.input(FEATURES, OnnxGraph.FLOAT, "N", weights.inputChannels(), "h", "w");
-        String reflect1 = g.initializer("reflect_pads_1", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8);
+        Reflect reflect1 = new Reflect(g, padding);
         String scales = g.initializer("upsample_scales", new float[] {1, 1, 2, 2}, 4);
         List<ConvLayer> convs = weights.convs();
         String x = FEATURES;
         int last = convs.size() - 1;
         for (int i = 0; i <= last; i++) {
-            x = g.node("Pad", List.of(x, reflect1), List.of(Attr.of("mode", "reflect")));
+            x = reflect1.pad(x);
             x = conv(g, x, "dec" + i, convs.get(i), 0, i != last, i == last ? IMAGE : null);
             if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
                 x = g.node("Resize", List.of(x, "", scales), List.of(Attr.of("mode", "nearest"),
@@ -89,6 +112,41 @@ public final class AdainGraphs {
         }
         g.output(IMAGE, OnnxGraph.FLOAT, "N", 3, "H", "W");
         return g.toModel();
+    }
+
+    /** Reflection padding of 1 on H and W (x[-1] = x[1]), as {@code Pad} or as Slice + Concat. */
+    private static final class Reflect {
+        private final OnnxGraph g;
+        private final Padding padding;
+        private final String pads;
+        private String[] constants;
+
+        Reflect(OnnxGraph g, Padding padding) {
+            this.g = g;
+            this.padding = padding;
+            this.pads = padding == Padding.PAD ? g.initializer("reflect_pads_1", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8)
+                    : null;
+        }
+
+        String pad(String x) {
+            if (padding == Padding.PAD) {
+                return g.node("Pad", List.of(x, pads), List.of(Attr.of("mode", "reflect")));
+            }
+            if (constants == null) {
+                constants = new String[] {g.initializer("one", new long[] {1}, 1), g.initializer("two", new long[] {2}, 1),
+                    g.initializer("minus2", new long[] {-2}, 1), g.initializer("minus1", new long[] {-1}, 1),
+                    g.initializer("axis_h", new long[] {2}, 1), g.initializer("axis_w", new long[] {3}, 1)};
+            }
+            String h = mirror(x, constants[4]);
+            return mirror(h, constants[5]);
+        }
+
+        private String mirror(String x, String axis) {
+            String first = g.node("Slice", List.of(x, constants[0], constants[1], axis), List.of());
+            String last = g.node("Slice", List.of(x, constants[2], constants[3], axis), List.of());
+            long a = axis.equals(constants[4]) ? 2 : 3;
+            return g.node("Concat", List.of(first, x, last), List.of(Attr.of("axis", a)));
+        }
     }
 
     /** A conv of the weights; {@code role} (unique per graph) names its initializers with the file's layer name. */

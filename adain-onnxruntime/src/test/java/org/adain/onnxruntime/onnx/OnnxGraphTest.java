@@ -179,6 +179,25 @@ class OnnxGraphTest {
         }
     }
 
+    @Test
+    void sliceConcatPaddingGivesWhatPadGives() throws OrtException {
+        float[] f = new float[24 * 3 * 5];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) Math.sin(i);
+        }
+        var dec = ReferenceWeights.decoder(ReferenceWeights.DECODER);
+        float[][] out = new float[2][];
+        int k = 0;
+        for (AdainGraphs.Padding p : AdainGraphs.Padding.values()) {
+            try (OrtSession s = ENV.createSession(AdainGraphs.decoder(dec, p), new OrtSession.SessionOptions());
+                    OnnxTensor in = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(f), new long[] {1, 24, 3, 5});
+                    OrtSession.Result res = s.run(Map.of(AdainGraphs.FEATURES, in))) {
+                out[k++] = values(res, AdainGraphs.IMAGE);
+            }
+        }
+        assertThat(out[1]).hasSize(3 * 24 * 40).containsExactly(out[0]);
+    }
+
     private static int reflect(int i, int n) {
         return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
     }
