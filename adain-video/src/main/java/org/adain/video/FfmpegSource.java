@@ -38,6 +38,8 @@ final class FfmpegSource implements FrameSource {
             throw new VideoException("Cannot read the size of input " + file + ": " + e.getMessage(), e);
         }
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
+        // the decoder refuses frames over the limit itself (AVCodecContext.max_pixels), whatever the header says
+        g.setVideoOption("max_pixels", Long.toString(Math.min(Integer.MAX_VALUE, maxPixels)));
         try {
             g.start();
         } catch (FrameGrabber.Exception | RuntimeException e) {
