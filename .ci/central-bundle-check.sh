@@ -55,6 +55,7 @@ adain-testkit|jar
 adain-dl4j|jar
 adain-dl4j-cuda|pom
 adain-onnxruntime|jar
+adain-video|jar
 EOF
 
 # Inherited by every POM from the root of the chain, adain-bom.

@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * One stylisation: a content image, one or more styles with weights, and the run-time controls. Immutable;
@@ -42,6 +43,7 @@ public final class StyleRequest {
     private final int contentSize;
     private final int styleSize;
     private final boolean crop;
+    private final UnaryOperator<FeatureStatistics> contentStatistics;
 
     private StyleRequest(Builder b, double[] weights) {
         this.content = b.content;
@@ -53,6 +55,7 @@ public final class StyleRequest {
         this.contentSize = b.contentSize;
         this.styleSize = b.styleSize;
         this.crop = b.crop;
+        this.contentStatistics = b.contentStatistics;
     }
 
     /**
@@ -150,6 +153,15 @@ public final class StyleRequest {
     }
 
     /**
+     * The content-statistics filter.
+     *
+     * @return the filter given to {@link Builder#contentStatistics}, or null (AdaIN uses the content's own)
+     */
+    public UnaryOperator<FeatureStatistics> contentStatistics() {
+        return contentStatistics;
+    }
+
+    /**
      * Collects a request's parts; {@link #build()} checks them all. Not thread-safe.
      *
      * <pre>{@code
@@ -166,6 +178,7 @@ public final class StyleRequest {
         private int contentSize = DEFAULT_SIZE;
         private int styleSize = DEFAULT_SIZE;
         private boolean crop;
+        private UnaryOperator<FeatureStatistics> contentStatistics;
 
         private Builder() {
         }
@@ -304,6 +317,27 @@ public final class StyleRequest {
         }
 
         /**
+         * Chooses the content statistics AdaIN normalises with. After encoding the content, the API measures its
+         * per-channel relu4_1 {@link FeatureStatistics} and calls {@code filter} once with them; AdaIN then uses the
+         * statistics it returns in place of the measured ones:
+         * {@code t = alpha · Σ_k w_k · (σ_k · (c − μ') / σ' + μ_k) + (1 − alpha) · c}. Returning the argument gives
+         * the ordinary result (up to float rounding). A video stabiliser uses it to smooth the statistics over
+         * frames, which the per-frame statistics make flicker. Not combinable with a mask.
+         *
+         * <pre>{@code
+         * StyleRequest.builder().content(frame).style(starry).contentStatistics(stabiliser::smooth).build();
+         * }</pre>
+         *
+         * @param filter measured statistics to used ones (called on the stylising thread, with as many channels as
+         *               the encoder has; it must return as many); null for none (the default)
+         * @return this builder
+         */
+        public Builder contentStatistics(UnaryOperator<FeatureStatistics> filter) {
+            this.contentStatistics = filter;
+            return this;
+        }
+
+        /**
          * Shorter side of the content after resizing. Default 512.
          *
          * @param size ≥ 0 (checked by {@link #build()}); 0 keeps the size
@@ -341,7 +375,8 @@ public final class StyleRequest {
          *
          * @return the immutable request
          * @throws InvalidRequestException no content or no style; alpha, a size or a weight out of range; a mask
-         *                                 that does not fit the styles (or, with crop, the content)
+         *                                 that does not fit the styles (or, with crop, the content), or is combined with a
+         *                                 content-statistics filter
          */
         public StyleRequest build() {
             if (content == null) {
@@ -376,6 +411,10 @@ public final class StyleRequest {
                 normalised[i] = styles.get(i).weight() / sum;
             }
             if (mask != null) {
+                if (contentStatistics != null) {
+                    throw new InvalidRequestException("A content-statistics filter cannot be combined with a mask: "
+                            + "with a mask each region has its own content statistics");
+                }
                 if (weightsGiven) {
                     throw new InvalidRequestException("A mask assigns one style per region; style weights cannot be "
                             + "combined with it");

@@ -164,8 +164,10 @@ public final class StyleTransfer implements AutoCloseable {
                 styleFeatures.add(track(owned, encode(styleTensor)));
             }
             int[] regions = mask == null ? null : regions(mask, contentFeatures);
-            FeatureMap target = track(owned, model.transfer(new TransferPlan(contentFeatures, styleFeatures,
-                    request.normalisedWeights(), request.alpha(), regions)));
+            FeatureMap target = track(owned, request.contentStatistics() == null
+                    ? model.transfer(new TransferPlan(contentFeatures, styleFeatures, request.normalisedWeights(),
+                            request.alpha(), regions))
+                    : transferWithStatistics(contentFeatures, styleFeatures, request));
             out = tiled ? tiling.decode(model, target, owned) : model.decode(target);
         } catch (RuntimeException e) {
             throw backendFailure(backendName, "stylising a " + content.sizeString() + " content", e);
@@ -182,6 +184,64 @@ public final class StyleTransfer implements AutoCloseable {
                     + "for this input (activations overflow float32)");
         }
         return ImageTensor.fromTensor(out).cropTopLeft(content.height(), content.width());
+    }
+
+    /**
+     * AdaIN with the content statistics chosen by the request's filter (see
+     * {@link StyleRequest.Builder#contentStatistics}), on the heap: the SPI's transfer always measures the content
+     * itself. The statistics are measured by the backend's own {@link StyleModel#mean}/{@link StyleModel#std}, so an
+     * identity filter matches {@link StyleModel#transfer} up to float rounding.
+     */
+    private FeatureMap transferWithStatistics(FeatureMap content, List<FeatureMap> styles, StyleRequest request) {
+        Tensor c = content.toTensor();
+        int channels = c.dim(1);
+        int plane = c.dim(2) * c.dim(3);
+        if (plane < 2) {
+            throw new InvalidRequestException("The content's relu4_1 map is " + c.dim(3) + "×" + c.dim(2)
+                    + ": one position has no unbiased std; enlarge the content");
+        }
+        float[] cm = model.mean(c).toArray();
+        float[] cs = model.std(c).toArray();
+        double[] mean = new double[channels];
+        double[] std = new double[channels];
+        for (int k = 0; k < channels; k++) {
+            mean[k] = cm[k];
+            std[k] = cs[k];
+        }
+        FeatureStatistics used = request.contentStatistics().apply(FeatureStatistics.of(mean, std));
+        if (used == null || used.channels() != channels) {
+            throw new InvalidRequestException("The content-statistics filter returned "
+                    + (used == null ? "null" : used.channels() + " channels") + " for a content of " + channels
+                    + " channels");
+        }
+        double[] weights = request.normalisedWeights();
+        double[] styleStd = new double[channels];
+        double[] styleMean = new double[channels];
+        for (int i = 0; i < styles.size(); i++) {
+            Tensor s = styles.get(i).toTensor();
+            if (s.dim(1) != channels) {
+                throw new InvalidRequestException("Style " + i + " has " + s.dim(1) + " feature channels, the content "
+                        + channels);
+            }
+            float[] sm = model.mean(s).toArray();
+            float[] ss = model.std(s).toArray();
+            for (int k = 0; k < channels; k++) {
+                styleMean[k] += weights[i] * sm[k];
+                styleStd[k] += weights[i] * ss[k];
+            }
+        }
+        double alpha = request.alpha();
+        float[] t = c.toArray();
+        for (int k = 0; k < channels; k++) {
+            // alpha · (σ_s (x − μ') / σ' + μ_s) + (1 − alpha) · x, as one affine map per channel
+            double scale = styleStd[k] / used.stdAt(k);
+            double a = alpha * scale + (1 - alpha);
+            double b = alpha * (styleMean[k] - scale * used.meanAt(k));
+            for (int p = k * plane, end = p + plane; p < end; p++) {
+                t[p] = (float) (a * t[p] + b);
+            }
+        }
+        return model.upload(Tensor.wrap(t, c.shape()));
     }
 
     /** relu4_1 of the images, in tiles when they are over the tiling threshold. */

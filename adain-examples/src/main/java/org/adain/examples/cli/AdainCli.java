@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Arbitrary style transfer in one forward pass with Adaptive Instance Normalization "
                 + "(Huang and Belongie, ICCV 2017).",
-        subcommands = {StylizeCommand.class, ModelsCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
+        subcommands = {StylizeCommand.class, VideoCommand.class, ModelsCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
                 HelpCommand.class},
         // Footer lines are printed as they are: at most 80 characters each (UsageTest checks).
         footer = {"",
@@ -107,7 +107,7 @@ public final class AdainCli implements Callable<Integer> {
     /** Without a command there is nothing to do: say so as a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'models', 'train', 'convert' "
+        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'video', 'models', 'train', 'convert' "
                 + "or 'env'");
     }
 

@@ -14,21 +14,16 @@ import org.adain.AdainException;
 import org.adain.ImageException;
 import org.adain.ImageTensor;
 import org.adain.Images;
-import org.adain.InvalidRequestException;
-import org.adain.ModelStore;
 import org.adain.SpatialMask;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
 import org.adain.StyleTransfer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code adain stylize}: stylises one or more contents with one or more styles, given as files or directories
@@ -85,19 +80,11 @@ final class StylizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--encoder", paramLabel = "FILE",
-            description = "Encoder weights: the normalised VGG-19 (or Keras VGG19 notop), e.g. a Keras .h5 file. "
-                    + "Default: the pretrained models 'adain models fetch' downloaded.")
-    Path encoder;
+    @Mixin
+    ModelOptions model;
 
-    @Option(names = "--decoder", paramLabel = "FILE",
-            description = "Decoder weights trained for that encoder. Default: as --encoder.")
-    Path decoder;
 
-    @Option(names = "--models-dir", paramLabel = "DIR",
-            description = "Without --encoder/--decoder: the directory 'adain models fetch --dir' filled. Default: "
-                    + "see 'adain models --help'.")
-    Path modelsDir;
+
 
     @Option(names = "--content", required = true, arity = "1..*", paramLabel = "IMAGE|DIR",
             description = "Content image(s), or directories of them (see 'Directories' below). Repeat the option "
@@ -109,35 +96,14 @@ final class StylizeCommand implements Callable<Integer> {
                     + "directory, whose images are each applied on their own (see 'Directories' below).")
     List<Path> styles;
 
-    @Option(names = "--style-weights", split = ",", paramLabel = "W",
-            description = "Interpolation weights, one non-negative number per --style, comma-separated "
-                    + "(1,2,3 or 0.1,0.2,0.3); normalised to sum 1. Default: equal weights.")
-    List<Double> styleWeights;
+    @Mixin
+    StyleOptions opts;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1",
-            description = "Content/style trade-off in [0, 1]: 0 keeps the content's features, 1 is full style. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    double alpha;
 
-    @Option(names = "--preserve-color",
-            description = "Keep the content's colours: recolour each style to the content (CORAL) before the "
-                    + "transfer.")
-    boolean preserveColor;
 
-    @Option(names = "--mask", paramLabel = "IMAGE",
-            description = "Spatial control: a black-and-white image (PNG) the size of the content; white takes the "
-                    + "first --style, black the second. No grey levels.")
-    Path mask;
 
-    @Option(names = "--content-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
-            description = "Resize each content so its shorter side is N pixels; 0 keeps the original size. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int contentSize;
 
-    @Option(names = "--style-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
-            description = "Resize each style so its shorter side is N pixels; 0 keeps the original size. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int styleSize;
+
 
     @Option(names = "--crop",
             description = "After resizing, keep the centre N×N square of contents and styles (the shorter side's "
@@ -149,27 +115,9 @@ final class StylizeCommand implements Callable<Integer> {
                     + "'Output naming' below.")
     String output;
 
-    @Option(names = "--backend", paramLabel = "NAME",
-            description = "Backend to run on, e.g. dl4j. Default: the system property adain.backend, else the "
-                    + "best one found ('adain env' lists them).")
-    String backend;
 
-    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + StyleTransfer.DEFAULT_MAX_PIXELS,
-            description = "Refuse any image with more than N pixels after resizing (protects memory). "
-                    + "Default: ${DEFAULT-VALUE} (2048×2048).")
-    long maxPixels;
 
-    @Option(names = "--tiling-threshold", paramLabel = "PIXELS", converter = TilingThreshold.class,
-            defaultValue = "" + StyleTransfer.DEFAULT_TILING_THRESHOLD,
-            description = "Encode and decode images (after resizing) of more than PIXELS pixels in overlapping "
-                    + "tiles, which bounds memory; the result equals the untiled one up to float rounding. "
-                    + "0 tiles every image, 'off' none. Default: ${DEFAULT-VALUE} (1024×1024).")
-    long tilingThreshold;
 
-    @Option(names = "--tile-size", paramLabel = "N", defaultValue = "" + StyleTransfer.DEFAULT_TILE_SIZE,
-            description = "Side of a tile in pixels, 32-pixel overlaps included: a multiple of 8, at least 80. "
-                    + "Larger tiles recompute less overlap but need more memory. Default: ${DEFAULT-VALUE}.")
-    int tileSize;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
     boolean quiet;
@@ -192,7 +140,7 @@ final class StylizeCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), !quiet);
         try {
             checkOptions();
-            usePretrainedUnlessGiven();
+            model.usePretrainedUnlessGiven(spec.commandLine());
             expandInputs();
             OutputPlan plan;
             try {
@@ -211,19 +159,8 @@ final class StylizeCommand implements Callable<Integer> {
 
     /** Values picocli cannot check by type alone; named after the option the user typed. */
     private void checkOptions() {
-        if (!(alpha >= 0 && alpha <= 1)) {
-            throw usage("--alpha must be in [0, 1], got " + alpha);
-        }
-        if (contentSize < 0) {
-            throw usage("--content-size must be ≥ 0 (0 keeps the original size), got " + contentSize);
-        }
-        if (styleSize < 0) {
-            throw usage("--style-size must be ≥ 0 (0 keeps the original size), got " + styleSize);
-        }
-        long minPixels = (long) StyleTransfer.MIN_SIDE * StyleTransfer.MIN_SIDE;
-        if (maxPixels < minPixels) {
-            throw usage("--max-pixels must be at least " + minPixels + ", got " + maxPixels);
-        }
+        opts.checkValues(spec.commandLine());
+        model.check(spec.commandLine());
         Path styleDir = styles.stream().filter(Files::isDirectory).findFirst().orElse(null);
         if (styleDir != null) {
             String each = "the --style directory " + styleDir + " applies each of its images on its own";
@@ -231,41 +168,16 @@ final class StylizeCommand implements Callable<Integer> {
                 throw usage(each + ", so it must be the only --style; to interpolate styles, give them as image "
                         + "files");
             }
-            if (styleWeights != null) {
+            if (opts.styleWeights != null) {
                 throw usage("--style-weights interpolates several --style images, but " + each
                         + "; give the styles as image files to weight them");
             }
-            if (mask != null) {
+            if (opts.mask != null) {
                 throw usage("--mask paints two --style images into one result, but " + each
                         + "; give the two styles as image files");
             }
         }
-        if (styleWeights != null) {
-            if (mask != null) {
-                throw usage("--style-weights cannot be combined with --mask: the mask decides which style "
-                        + "paints where");
-            }
-            if (styleWeights.size() != styles.size()) {
-                throw usage("--style-weights has " + styleWeights.size() + " value(s) but " + styles.size()
-                        + " --style image(s) were given; give one weight per style");
-            }
-            double sum = 0;
-            for (int i = 0; i < styleWeights.size(); i++) {
-                double w = styleWeights.get(i);
-                if (!Double.isFinite(w) || w < 0) {
-                    throw usage("--style-weights: weight " + (i + 1) + " is " + w
-                            + "; weights must be finite and ≥ 0");
-                }
-                sum += w;
-            }
-            if (!(sum > 0)) {
-                throw usage("--style-weights are all 0; at least one must be positive");
-            }
-        }
-        if (mask != null && styles.size() != 2) {
-            throw usage("--mask needs exactly two --style images (first for the white part, second for the black "
-                    + "part), got " + styles.size());
-        }
+        opts.checkStyles(spec.commandLine(), styles.size());
     }
 
     /**
@@ -307,53 +219,27 @@ final class StylizeCommand implements Callable<Integer> {
         return styleDirectory ? all.stream().map(List::of).toList() : List.of(all);
     }
 
-    /**
-     * Without --encoder and --decoder, the verified models of the store ({@link ModelStore#pretrained()}); its error
-     * says how to fetch them. Never downloads.
-     */
-    private void usePretrainedUnlessGiven() {
-        if (encoder != null || decoder != null) {
-            if (encoder == null || decoder == null) {
-                throw usage("Give both --encoder and --decoder, or neither to use the models 'adain models fetch' "
-                        + "downloaded");
-            }
-            if (modelsDir != null) {
-                throw usage("--models-dir is where the fetched models are; it cannot be combined with "
-                        + "--encoder/--decoder");
-            }
-            return;
-        }
-        ModelStore.Pretrained p = ModelsCommand.store(modelsDir).build().pretrained();
-        encoder = p.encoder();
-        decoder = p.decoder();
-    }
-
     /** Every file the run reads, with its role, for the output-is-an-input check. */
     private List<Map.Entry<String, Path>> inputs() {
         List<Map.Entry<String, Path>> inputs = new ArrayList<>();
         contentFiles.forEach(p -> inputs.add(Map.entry("content", p)));
         styleFiles.forEach(p -> inputs.add(Map.entry("style", p)));
-        if (mask != null) {
-            inputs.add(Map.entry("mask", mask));
+        if (opts.mask != null) {
+            inputs.add(Map.entry("mask", opts.mask));
         }
-        inputs.add(Map.entry("encoder", encoder));
-        inputs.add(Map.entry("decoder", decoder));
+        inputs.add(Map.entry("encoder", model.encoder));
+        inputs.add(Map.entry("decoder", model.decoder));
         return inputs;
     }
 
     private int stylizeAll(OutputPlan plan, Progress progress, PrintWriter out) {
-        SpatialMask spatialMask = mask == null ? null
-                : withContext("mask " + mask, () -> SpatialMask.fromImage(Images.read(mask)));
+        SpatialMask spatialMask = opts.mask == null ? null
+                : withContext("mask " + opts.mask, () -> SpatialMask.fromImage(Images.read(opts.mask)));
         List<List<Integer>> sets = styleSets();
         Checked checked = preflight(sets.get(0), spatialMask);
 
         progress.begin("loading model");
-        StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
-                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize);
-        if (backend != null) {
-            builder.backend(backend);
-        }
-        try (StyleTransfer transfer = build(builder)) {
+        try (StyleTransfer transfer = model.load(spec.commandLine())) {
             progress.done(transfer.backendName());
             // Only now, so that settings or weights the library refuses leave nothing behind.
             if (plan.directory() != null) {
@@ -375,13 +261,13 @@ final class StylizeCommand implements Callable<Integer> {
                 try {
                     // With --preserve-color the style is recoloured per content, so cached features would not
                     // save the encoder pass (see StyleFeatures): the images go into each request instead.
-                    if (!preserveColor) {
+                    if (!opts.preserveColor) {
                         for (int j = 0; j < set.size(); j++) {
                             Path sf = styleFiles.get(set.get(j));
                             progress.begin("encoding style " + (set.get(j) + 1) + "/" + styleFiles.size() + " "
                                     + sf.getFileName());
                             BufferedImage image = styleImages.get(j);
-                            encoded.add(withContext("style " + sf, () -> transfer.encodeStyle(image, styleSize,
+                            encoded.add(withContext("style " + sf, () -> transfer.encodeStyle(image, opts.styleSize,
                                     crop)));
                             progress.done();
                         }
@@ -394,7 +280,7 @@ final class StylizeCommand implements Callable<Integer> {
                         checked.firstContent = null;
                         StyleRequest.Builder b = request(content, spatialMask);
                         for (int j = 0; j < set.size(); j++) {
-                            addStyle(b, set.get(j), preserveColor ? styleImages.get(j) : encoded.get(j));
+                            addStyle(b, set.get(j), opts.preserveColor ? styleImages.get(j) : encoded.get(j));
                         }
                         BufferedImage result = withContext("content " + c, () -> transfer.stylize(b.build()));
                         Path target = plan.file(s, i);
@@ -412,29 +298,6 @@ final class StylizeCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the model. The tiling options are checked by {@link StyleTransfer.Builder#build()} alone, which owns
-     * their rules and checks settings before it reads any weights; it reports them as InvalidRequestException
-     * (weights and backends fail otherwise), and here they are command-line mistakes.
-     */
-    private StyleTransfer build(StyleTransfer.Builder builder) {
-        try {
-            return builder.build();
-        } catch (InvalidRequestException e) {
-            // The defaults are the API's own and valid, so the culprit is among the options typed; its message
-            // says which of them when both were.
-            ParseResult typed = spec.commandLine().getParseResult();
-            List<String> given = new ArrayList<>();
-            if (typed.hasMatchedOption("--tiling-threshold")) {
-                given.add("--tiling-threshold " + tilingThreshold);
-            }
-            if (typed.hasMatchedOption("--tile-size")) {
-                given.add("--tile-size " + tileSize);
-            }
-            throw usage((given.isEmpty() ? "" : String.join(", ", given) + ": ") + e.getMessage());
-        }
-    }
-
-    /**
      * Decodes every style and content and builds each content's request with the first style set without a model,
      * so a corrupt file or a bad mask among many inputs is reported before the model loads and before any output
      * is written. Keeps the first set's styles and the first content; the others are decoded again when their turn
@@ -447,7 +310,7 @@ final class StylizeCommand implements Callable<Integer> {
             Path s = styleFiles.get(k);
             BufferedImage image = Images.read(s);
             ImageTensor t = ImageTensor.fromImage(image);
-            withContext("style " + s, () -> checkSize(t, styleSize));
+            withContext("style " + s, () -> checkSize(t, opts.styleSize));
             if (firstSet.contains(k)) {
                 firstImages.add(image);
                 firstTensors.add(t);
@@ -457,7 +320,7 @@ final class StylizeCommand implements Callable<Integer> {
         for (int i = 0; i < contentFiles.size(); i++) {
             BufferedImage content = Images.read(contentFiles.get(i));
             ImageTensor c = ImageTensor.fromImage(content);
-            withContext("content " + contentFiles.get(i), () -> checkSize(c, contentSize));
+            withContext("content " + contentFiles.get(i), () -> checkSize(c, opts.contentSize));
             StyleRequest.Builder check = request(content, spatialMask);
             for (int j = 0; j < firstTensors.size(); j++) {
                 addStyle(check, firstSet.get(j), firstTensors.get(j));
@@ -483,20 +346,20 @@ final class StylizeCommand implements Callable<Integer> {
 
     /** The library's size limits, checked before the model loads (the limits need no model). */
     private Void checkSize(ImageTensor image, int size) {
-        StyleTransfer.checkSize(image, size, crop, maxPixels);
+        StyleTransfer.checkSize(image, size, crop, model.maxPixels);
         return null;
     }
 
     private StyleRequest.Builder request(BufferedImage content, SpatialMask spatialMask) {
-        return StyleRequest.builder().content(content).alpha(alpha).preserveColor(preserveColor)
-                .mask(spatialMask).contentSize(contentSize).styleSize(styleSize).crop(crop);
+        return StyleRequest.builder().content(content).alpha(opts.alpha).preserveColor(opts.preserveColor)
+                .mask(spatialMask).contentSize(opts.contentSize).styleSize(opts.styleSize).crop(crop);
     }
 
     /** Adds style k (an image, pixels or encoded features) with its weight; no weights at all unless given. */
     private void addStyle(StyleRequest.Builder b, int k, Object style) {
         // The API refuses explicit weights together with a mask, so "not given" must stay "not given".
-        boolean weighted = styleWeights != null;
-        double w = weighted ? styleWeights.get(k) : 1;
+        boolean weighted = opts.styleWeights != null;
+        double w = weighted ? opts.styleWeights.get(k) : 1;
         if (style instanceof StyleFeatures f) {
             if (weighted) {
                 b.style(f, w);
@@ -524,7 +387,7 @@ final class StylizeCommand implements Callable<Integer> {
      * Runs a library call and, if it rejects its input, says which file it was about: the library sees pixels,
      * not file names. Messages that already name a file (reading it) pass through unchanged.
      */
-    private static <T> T withContext(String what, Supplier<T> call) {
+    static <T> T withContext(String what, Supplier<T> call) {
         try {
             return call.get();
         } catch (InputException | ImageException e) {
@@ -536,22 +399,5 @@ final class StylizeCommand implements Callable<Integer> {
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
-    }
-
-    /**
-     * A pixel count, or "off" for {@code Long.MAX_VALUE}, the API's "never tile". The range is left to the API.
-     */
-    static final class TilingThreshold implements ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            if (value.equalsIgnoreCase("off")) {
-                return Long.MAX_VALUE;
-            }
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is neither a number of pixels nor 'off'");
-            }
-        }
     }
 }
