@@ -175,6 +175,9 @@ final class StylizeCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
+    SemanticsOption semantics;
+
+    @Mixin
     DebugOption debug;
 
     /** The content images, directories expanded ({@link #expandInputs}). */
@@ -347,9 +350,11 @@ final class StylizeCommand implements Callable<Integer> {
         List<List<Integer>> sets = styleSets();
         Checked checked = preflight(sets.get(0), spatialMask);
 
+        semantics.noticeForTorch7Weights(spec.commandLine().getErr(), encoder, decoder);
         progress.begin("loading model");
         StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
-                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize);
+                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize)
+                .semantics(semantics.semantics);
         if (backend != null) {
             builder.backend(backend);
         }
