@@ -1632,6 +1632,50 @@ def make_torch7_cases(net, images, rng):
                   "the weighted sum of Torch7 AdaIN outputs", "content_48x64",
                   ["style_0", "style_1", "style_2", "style_3"], weights=[1, 2, 3, 4])
 
+    # -- spatial control (test.lua:84-103): content statistics over each region's positions, Lua statistics
+    mask = load_mask("mask_48x64")
+
+    def t7_masked(fc, fs_fg, fs_bg):
+        N, Cc, h, w = fc.shape
+        Hm, Wm = mask.shape
+        # image.scale(mask, w, h, 'simple'): min(trunc(i * (float)Wm / (float)w), Wm - 1), in float32
+        rows = [min(int(np.float32(i) * (np.float32(Hm) / np.float32(h))), Hm - 1) for i in range(h)]
+        cols = [min(int(np.float32(j) * (np.float32(Wm) / np.float32(w))), Wm - 1) for j in range(w)]
+        m = mask[np.ix_(rows, cols)].reshape(-1)
+        vc = fc.reshape(N, Cc, -1)
+        out = torch.zeros_like(vc)
+        for value, fs in ((1.0, fs_fg), (0.0, fs_bg)):
+            idx = torch.from_numpy(np.nonzero(m == value)[0])
+            sub = vc[:, :, idx]
+            mc, sc = t7_mean_std(sub, T7_EPS)
+            ms, ss = t7_mean_std(fs.reshape(N, Cc, -1), 0.0)
+            out[:, :, idx] = (sub - mc) / sc * ss + ms
+        return out.reshape(fc.shape)
+
+    res = {}
+    for dt in (f64, f32_):
+        c = tens(img["content_48x64"], dt)
+        fc = encode_normalised(c, enc, dt)["relu4_1"]
+        f0 = encode_normalised(tens(img["style_0"], dt), enc, dt)["relu4_1"]
+        f1 = encode_normalised(tens(img["style_1"], dt), enc, dt)["relu4_1"]
+        t = t7_masked(fc, f0, f1)
+        out = decode(t, dec, dt)
+        res[dt] = {"target": t, "output": out[:, :, :48, :64], "decoded_size": list(out.shape)}
+    p = params({"alpha": 1.0, "style_weights": [1.0, 1.0], "normalised_style_weights": [0.5, 0.5],
+                "preserve_color": False, "mask": images["mask_48x64"]["file"], "encoder": "models/encoder_tf2.h5",
+                "encoder_flavour": "normalised", "decoder": "models/decoder_tf2.h5",
+                "decoded_size": res[f64]["decoded_size"][2:],
+                "input_values": "image.load(path, 3, 'float'): byte * float32(1/255)"})
+    cases.append(finish_case({
+        "name": "torch7_mask_2region", "kind": "transfer",
+        "description": "Torch7 spatial control: content_48x64, mask==1 -> style_0, mask==0 -> style_1; content "
+                       "statistics over each region's positions (biased + 1e-5), style std sqrt(biased var)",
+        "inputs": {"content": images["content_48x64"]["file"],
+                   "styles": [images["style_0"]["file"], images["style_1"]["file"]],
+                   "mask": images["mask_48x64"]["file"]},
+        "parameters": p},
+        [expected_entry("torch7_mask_2region", k, np64(res[f64][k]), np64(res[f32_][k])) for k in ("target", "output")]))
+
     # -- quantisation (image.save: floor) of torch7_alpha_1's expected output
     out64 = np64(r1[f64]["output"])[0]
     q = t7_quantise(out64)

@@ -75,8 +75,8 @@ import org.opentest4j.AssertionFailedError;
  * Adam, which go through {@link BackendProvider#train}; {@link StyleModel.Capability#TORCH7_SEMANTICS} for the Torch7
  * group) are skipped as a whole, with the reason, printed once; single cases are never skipped. An inference-only
  * backend declares none of them. The Torch7 group checks {@link org.adain.Semantics#TORCH7} through the same SPI
- * calls with the semantics set (statistics, AdaIN with constant and 1×1 maps, transfers, interpolation, floor
- * quantisation, losses, gradients, Adam) and the API's crop-then-resize; its training cases run only when the
+ * calls with the semantics set (statistics, AdaIN with constant and 1×1 maps, transfers, interpolation, spatial
+ * control, floor quantisation, losses, gradients, Adam) and the API's crop-then-resize; its training cases run only when the
  * backend also declares LOSSES and TRAINING.
  *
  * <p>The kit fails loudly rather than pass with nothing checked: when no reference case ran (its groups filtered

@@ -208,10 +208,10 @@ class KitCatchesClassicMistakesTest {
                 .forEach(e -> failed.add(e.getTestDescriptor().getDisplayName()));
         System.out.println("Torch7 cases a port-semantics backend fails: " + failed);
         // every backend-computed kind of the group catches it: statistics, AdaIN (constant and 1×1 maps),
-        // transfers at alpha 1 and 0.6, interpolation, losses, gradients and Adam
+        // transfers at alpha 1 and 0.6, interpolation, spatial control, losses, gradients and Adam
         assertThat(failed).contains("torch7_stats", "torch7_stats_1x1", "torch7_adain_6ch", "torch7_adain_constant",
                 "torch7_adain_style_1x1", "torch7_adain_content_1x1", "torch7_alpha_1", "torch7_alpha_0.6",
-                "torch7_interp_4", "torch7_losses", "torch7_gradients", "torch7_adam");
+                "torch7_interp_4", "torch7_mask_2region", "torch7_losses", "torch7_gradients", "torch7_adam");
         // resizing is the API's, not the backend's: it passes
         assertThat(failed).noneMatch(n -> n.startsWith("torch7_resize"));
     }

@@ -45,7 +45,7 @@ class ReferenceCasesTest {
                 "adain_style_1x1", "losses", "gradients", "adam", "adam_lr_decay",
                 "torch7_stats", "torch7_stats_1x1", "torch7_adain_6ch", "torch7_adain_constant",
                 "torch7_adain_style_1x1", "torch7_adain_content_1x1", "torch7_alpha_1", "torch7_alpha_0.6",
-                "torch7_interp_4", "torch7_quantised", "torch7_resize_32", "torch7_resize_80", "torch7_resize_crop_32",
+                "torch7_interp_4", "torch7_mask_2region", "torch7_quantised", "torch7_resize_32", "torch7_resize_80", "torch7_resize_crop_32",
                 "torch7_resize_crop_27", "torch7_resize_crop_0", "torch7_losses", "torch7_gradients", "torch7_adam");
         assertThat(ReferenceCases.load().names()).allMatch(n -> n.startsWith("torch7_")
                 == (ReferenceCases.load().get(n).semantics() == org.adain.Semantics.TORCH7));
@@ -302,7 +302,7 @@ class ReferenceCasesTest {
         assertThat(r.ofKind(Kind.LOSSES, port)).hasSize(1);
         assertThat(r.ofKind(Kind.GRADIENTS, port)).hasSize(1);
         assertThat(r.ofKind(Kind.ADAM, port)).hasSize(2);
-        assertThat(r.ofKind(Kind.TRANSFER, torch7)).hasSize(3);
+        assertThat(r.ofKind(Kind.TRANSFER, torch7)).hasSize(4);
         assertThat(r.ofKind(Kind.STATISTICS, torch7)).hasSize(2);
         assertThat(r.ofKind(Kind.ADAIN, torch7)).hasSize(4);
         assertThat(r.ofKind(Kind.RESIZE, torch7)).hasSize(5);
