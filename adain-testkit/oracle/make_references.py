@@ -3,7 +3,8 @@
 
 Regenerates every fixture under
   adain-testkit/src/main/resources/org/adain/testkit/reference/
-from the formulas of the project's SEMANTICS.md ("port" semantics):
+from the formulas of the project's SEMANTICS.md: the "port" semantics, and, for the cases named torch7_*
+(parameters.semantics = "torch7"), the authors' Torch7 code (section 10 below, from the Lua source):
 
   images/   small 8-bit PNG inputs cut from the shared real photos
   models/   small random-weight Keras HDF5 files in the layouts real Keras writes
@@ -1320,6 +1321,505 @@ def make_training_cases(enc, dec, images, lr, decay, steps=2):
     return cases
 
 
+
+# ----------------------------------------------------------------------------------------------
+# 10. Torch7 semantics (the authors' Lua code, SEMANTICS 2.2, 5.1, 5.4, 9.2), written from the Lua
+#     source, not from the Java code:
+#       lib/AdaptiveInstanceNormalization.lua:50-67   style: std(3, true) = sqrt(biased var), no eps;
+#                                                     content: SpatialBatchNormalization(eps 1e-5) in
+#                                                     training mode = (x - mu) / sqrt(biased var + 1e-5)
+#       lib/utils.lua:81-91                           sizePreprocess: centre crop of the min square first
+#                                                     (torch/image init.lua:545 floor offsets), then
+#                                                     image.scale(x, '^size') (init.lua:692 truncation)
+#       torch/image generic/image.c:68-137, 213-275   bilinear: rows then columns, float32 ('float' tensors)
+#       torch/image init.lua:145, 224                 load: byte * float32(1/255) (img:mul(1/MAXVAL))
+#       torch/image init.lua:161-169                  save: saturate to [0, 1], * 255 in double, cast to uchar
+#       lib/StyleINLossModule.lua:15-25, 49-50, 83-92  style loss: (sum_nc (mu_g - mu_s)^2 + sum_nc (sd_g -
+#                                                     sd_s)^2) / N; sd_g = sqrt(mean((x - mu)^2) + 1e-6)
+#                                                     (nn.Sqrt(1e-6), CUDA: torch/cunn Sqrt.cu:17),
+#                                                     sd_s = std(3, true)
+#       lib/ContentLossModule.lua:12                  content loss: MSECriterion, size-averaged
+#       torch/optim adam.lua:54-68                    clr = lr / (1 + t * decay); eps added to sqrt(v)
+#                                                     before the bias correction
+# ----------------------------------------------------------------------------------------------
+
+T7_EPS = 1e-5            # SpatialBatchNormalization eps (content side)
+T7_SQRT_EPS = 1e-6       # nn.Sqrt(1e-6) of StyleINLossModule (CUDA kernel)
+T7_STYLE_WEIGHT = 1e-2   # train.lua:42
+INV255_F32 = np.float32(1.0 / 255.0)
+
+
+def t7_mean_std(v, eps):
+    """v: N x C x L. Lua statistics: spatial mean; sqrt(biased variance + eps)."""
+    n = v.shape[-1]
+    mu = v.sum(dim=-1, keepdim=True) / n
+    var = ((v - mu) ** 2).sum(dim=-1, keepdim=True) / n
+    return mu, torch.sqrt(var + eps) if eps else torch.sqrt(var)
+
+
+def t7_adain(fc, fs):
+    N, Cc = fc.shape[:2]
+    vc = fc.reshape(N, Cc, -1)
+    vs = fs.reshape(N, Cc, -1)
+    mc, sc = t7_mean_std(vc, T7_EPS)        # batch-norm normalisation of the content
+    ms, ss = t7_mean_std(vs, 0.0)           # style std(3, true): no eps
+    return ((vc - mc) / sc * ss + ms).reshape(fc.shape)
+
+
+def t7_load_rgb(ident):
+    """image.load(path, 3, 'float'): float32(byte) * float32(1/255), as float64."""
+    im = Image.open(os.path.join(OUT, "images", ident + ".png")).convert("RGB")
+    a = np.asarray(im, dtype=np.float32) * INV255_F32
+    return a.astype(np.float64).transpose(2, 0, 1)[None].copy()
+
+
+def t7_scale_line(src, dst_len, ft):
+    """image_(Main_scaleLinear_rowcol) on one line, every operation in the float type ft (np.float32 as the
+    C code on float tensors does, or np.float64 for the float64 comparison)."""
+    src_len = len(src)
+    out = np.empty(dst_len, dtype=ft)
+    one = ft(1)
+    if dst_len > src_len:
+        scale = ft(src_len - 1) / ft(dst_len - 1)
+        for di in range(dst_len - 1):
+            if src_len == 1:
+                out[di] = src[0]
+                continue
+            sf = ft(di) * scale
+            si = int(sf)
+            sf = sf - ft(si)
+            out[di] = (one - sf) * src[si] + sf * src[si + 1]
+        out[dst_len - 1] = src[src_len - 1]
+    elif dst_len < src_len:
+        scale = ft(src_len) / ft(dst_len)
+        si0, sf0 = 0, ft(0)
+        for di in range(dst_len):
+            sf1 = ft(di + 1) * scale
+            si1 = int(sf1)
+            sf1 = sf1 - ft(si1)
+            acc = (one - sf0) * src[si0]
+            n = one - sf0
+            for si in range(si0 + 1, si1):
+                acc = acc + src[si]
+                n = n + one
+            if si1 < src_len:
+                acc = acc + sf1 * src[si1]
+                n = n + sf1
+            out[di] = acc / n
+            si0, sf0 = si1, sf1
+    else:
+        out[:] = src
+    return out
+
+
+def t7_scale(img, oh, ow, ft):
+    """image.scale(img, ow, oh, 'bilinear') of a 3 x H x W array: rows first into H x ow, then columns."""
+    c, h, w = img.shape
+    x = img.astype(ft)
+    out = np.empty((c, oh, ow), dtype=ft)
+    for k in range(c):
+        tmp = np.stack([t7_scale_line(x[k, j], ow, ft) for j in range(h)])           # h x ow
+        for i in range(ow):
+            out[k, :, i] = t7_scale_line(tmp[:, i], oh, ft)
+    return out
+
+
+def t7_size_preprocess(img, crop, size, ft):
+    """lib/utils.lua sizePreprocess on 3 x H x W: crop the centre min square, then scale '^size'."""
+    _, h, w = img.shape
+    box = None
+    if crop:
+        m = min(h, w)
+        x1, y1 = (w - m) // 2, (h - m) // 2                   # math.floor((iwidth-width)/2)
+        img = img[:, y1:y1 + m, x1:x1 + m]
+        box = [y1, x1]
+        h = w = m
+    if size != 0:
+        mn = min(h, w)
+        oh, ow = int(h * size / mn), int(w * size / mn)         # iheight*omin/imin, truncated by the tensor size
+        img = t7_scale(img, oh, ow, ft)
+    return img.astype(np.float64), box
+
+
+def t7_quantise(x):
+    """image.save: saturate to [0, 1], * 255 (double), cast to unsigned char (truncation)."""
+    y = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0) * 255.0
+    return np.floor(y)
+
+
+def t7_training_terms(enc, ps, contents, styles, dt):
+    """train.lua's forward: t = AdaIN_lua(relu4_1(c), relu4_1(s)); g = dec(t); the losses of
+    ArtisticStyleLossCriterion on g (content: ContentLossModule, style: StyleINLossModule)."""
+    fs = {k: v.detach() for k, v in encode_normalised(styles, enc, dt).items()}
+    t = t7_adain(encode_normalised(contents, enc, dt)["relu4_1"], fs["relu4_1"]).detach()
+    g = decode_with(t, ps)
+    fg = encode_normalised(g, enc, dt)
+    d = fg["relu4_1"] - t
+    content = (d * d).sum() / d.numel()
+    style = []
+    for k in TAP_ORDER:
+        N, Cc = fg[k].shape[:2]
+        mg, sg = t7_mean_std(fg[k].reshape(N, Cc, -1), T7_SQRT_EPS)
+        ms, ss = t7_mean_std(fs[k].reshape(N, Cc, -1), 0.0)
+        style.append((((mg - ms) ** 2).sum() + ((sg - ss) ** 2).sum()) / N)
+    total = CONTENT_WEIGHT * content + T7_STYLE_WEIGHT * (style[0] + style[1] + style[2] + style[3])
+    return {"content": content, "style": style, "total": total, "target": t, "decoded": g, "fg": fg, "fs": fs}
+
+
+def t7_style_module_backward(x, ms, ss):
+    """StyleINLossModule:updateGradInput written out (lines 97-118), strength 1, for one layer:
+    mean_net backward of 2(mu - mu_s), std_net backward of 2(sd - sd_s) on the centred input, minus its mean
+    over positions, / N. Used to check that autograd of the forward formula is what the Lua module computes."""
+    N, Cc = x.shape[:2]
+    v = x.reshape(N, Cc, -1)
+    L = v.shape[-1]
+    mu = v.mean(dim=-1, keepdim=True)
+    cen = v - mu
+    sd = torch.sqrt((cen ** 2).mean(dim=-1, keepdim=True) + T7_SQRT_EPS)
+    g_mean = 2 * (mu - ms) / L * torch.ones_like(v)                 # nn.Mean(3) backward
+    g_sd = 2 * (sd - ss)                                             # MSECriterion, sizeAverage false
+    g_cen = g_sd * 0.5 / sd * (2 * cen) / L                          # Sqrt (0.5/out), Mean (1/L), Square (2x)
+    g_cen = g_cen - g_cen.mean(dim=-1, keepdim=True)                # line 115
+    return ((g_mean + g_cen) / N).reshape(x.shape)
+
+
+def t7_adam_run(enc, dec, contents, styles, dt, lr, decay, eps, steps):
+    """optim.adam (torch/optim adam.lua): clr = lr / (1 + t*decay) with t steps taken; m, v as PyTorch;
+    x -= clr * sqrt(1 - b2^t') / (1 - b1^t') * m / (sqrt(v) + eps), t' = t + 1."""
+    ps = decoder_params(dec, dt, True)
+    m = [torch.zeros_like(p) for p in ps]
+    v = [torch.zeros_like(p) for p in ps]
+    b1, b2 = ADAM_BETAS
+    losses, lrs = [], []
+    for i in range(steps):
+        clr = lr / (1.0 + i * decay)
+        total = t7_training_terms(enc, ps, contents, styles, dt)["total"]
+        grads = torch.autograd.grad(total, ps)
+        losses.append(total.detach())
+        lrs.append(clr)
+        t = i + 1
+        with torch.no_grad():
+            for p, g, mk, vk in zip(ps, grads, m, v):
+                mk.mul_(b1).add_(g, alpha=1.0 - b1)
+                vk.mul_(b2).addcmul_(g, g, value=1.0 - b2)
+                denom = vk.sqrt() + eps
+                step_size = clr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+                p.addcdiv_(mk, denom, value=-step_size)
+    after = t7_training_terms(enc, ps, contents, styles, dt)["total"].detach()
+    return {"losses": torch.stack(losses), "loss_after": after, "params": [p.detach() for p in ps], "lrs": lrs}
+
+
+def make_torch7_cases(net, images, rng):
+    enc, dec, vgg = net
+    f64, f32_ = torch.float64, torch.float32
+    cases = []
+    common = {"semantics": "torch7"}
+
+    def params(extra):
+        p = dict(common)
+        p.update(extra)
+        return p
+
+    # -- statistics (style side: sqrt(biased var), no eps)
+    def stats_case(name, description, x, extra=None):
+        rel = "cases/%s/input.npy" % name
+        save_npy(rel, x)
+        r = {}
+        for dt in (f64, f32_):
+            v = tens(x, dt)
+            N, Cc = v.shape[:2]
+            mu, sd = t7_mean_std(v.reshape(N, Cc, -1), 0.0)
+            r[dt] = (mu.reshape(N, Cc, 1, 1), sd.reshape(N, Cc, 1, 1))
+        exp = [expected_entry(name, "mean", np64(r[f64][0]), np64(r[f32_][0])),
+               expected_entry(name, "std", np64(r[f64][1]), np64(r[f32_][1]))]
+        p = params({"statistic": "mean over HxW; std = sqrt(biased variance over HxW), no eps (Torch7 "
+                                 "std(3, true), the style side of AdaIN and of the style loss)",
+                    "input_shape": list(x.shape)})
+        p.update(extra or {})
+        cases.append(finish_case({"name": name, "kind": "statistics", "description": description,
+                                  "inputs": {"features": rel}, "parameters": p}, exp))
+
+    x = rng.normal(0.2, 1.0, size=(2, 4, 6, 5))
+    x[0, 1] = 0.0
+    x[1, 2] = 0.3
+    x[1, 3] = np.maximum(x[1, 3], 0.0)
+    stats_case("torch7_stats", "Torch7 mean and std of a 2x4x6x5 map with constant channels (std exactly 0)",
+               f32(x), {"constant_channels": [[0, 1], [1, 2]], "constant_std": 0.0})
+    stats_case("torch7_stats_1x1", "Torch7 statistics of a 2x3x1x1 map: std 0, mean the value (the port "
+               "rejects it)", f32(rng.normal(0.5, 1.0, size=(2, 3, 1, 1))))
+
+    # -- AdaIN
+    def adain_case(name, description, xc, xs):
+        rc, rs = "cases/%s/content.npy" % name, "cases/%s/style.npy" % name
+        save_npy(rc, xc)
+        save_npy(rs, xs)
+        r = {}
+        for dt in (f64, f32_):
+            vc, vs = tens(xc, dt), tens(xs, dt)
+            N, Cc = vc.shape[:2]
+            mc, _ = t7_mean_std(vc.reshape(N, Cc, -1), T7_EPS)
+            ms, ss = t7_mean_std(vs.reshape(N, Cc, -1), 0.0)
+            r[dt] = {"output": t7_adain(vc, vs), "content_mean": mc.reshape(N, Cc, 1, 1),
+                     "style_mean": ms.reshape(N, Cc, 1, 1), "style_std": ss.reshape(N, Cc, 1, 1)}
+        assert torch.isfinite(r[f64]["output"]).all()
+        exp = [expected_entry(name, k, np64(r[f64][k]), np64(r[f32_][k]))
+               for k in ("output", "content_mean", "style_mean", "style_std")]
+        p = params({"formula": "(c - mean(c)) / sqrt(biased var(c) + eps) * sqrt(biased var(s)) + mean(s), per "
+                               "sample and channel", "eps": T7_EPS,
+                    "content_shape": list(xc.shape), "style_shape": list(xs.shape)})
+        cases.append(finish_case({"name": name, "kind": "adain", "description": description,
+                                  "inputs": {"content_features": rc, "style_features": rs}, "parameters": p}, exp))
+
+    xc = rng.normal(0.3, 1.0, size=(1, 6, 5, 7)) * np.linspace(0.5, 2.0, 6).reshape(1, 6, 1, 1)
+    xs = rng.normal(-0.2, 1.5, size=(1, 6, 9, 4)) + np.linspace(-1.0, 1.0, 6).reshape(1, 6, 1, 1)
+    xc[0, 3] = np.maximum(xc[0, 3], 0.0)
+    adain_case("torch7_adain_6ch", "Torch7 AdaIN of content 1x6x5x7 with style 1x6x9x4 (different H x W)",
+               f32(xc), f32(xs))
+    xc = rng.normal(0.3, 1.0, size=(2, 5, 4, 6))
+    xs = rng.normal(0.0, 1.0, size=(2, 5, 6, 3))
+    xc[0, 1] = 0.0              # a dead content channel: normalised to 0 exactly, output = style mean
+    xc[1, 4] = 0.7
+    xs[0, 2] = 0.25             # a constant style channel: std exactly 0, output = style mean
+    xs[1, 0] = 0.0
+    adain_case("torch7_adain_constant", "Torch7 AdaIN with constant content channels (normalised by sqrt(1e-5): "
+               "output the style mean) and constant style channels (std 0: output the style mean), batch 2",
+               f32(xc), f32(xs))
+    adain_case("torch7_adain_style_1x1", "Torch7 AdaIN of content 1x4x3x3 with a 1x4x1x1 style map: style std "
+               "0, output the style mean everywhere (the port gives NaN)",
+               f32(rng.normal(size=(1, 4, 3, 3))), f32(rng.normal(size=(1, 4, 1, 1))))
+    adain_case("torch7_adain_content_1x1", "Torch7 AdaIN of a 1x4x1x1 content with a 1x4x3x3 style: the content "
+               "normalises to 0, output the style mean", f32(rng.normal(size=(1, 4, 1, 1))),
+               f32(rng.normal(size=(1, 4, 3, 3))))
+
+    # -- full transfers (inputs as image.load gives them: byte * float32(1/255))
+    img = {k: t7_load_rgb(k) for k in images if not k.startswith("mask")}
+
+    def transfer_case(name, description, content, styles, weights=None, alpha=1.0):
+        res = {}
+        for dt in (f64, f32_):
+            c = tens(img[content], dt)
+            H, W = c.shape[2:]
+            fc = encode_normalised(c, enc, dt)["relu4_1"]
+            fss = [encode_normalised(tens(img[s], dt), enc, dt)["relu4_1"] for s in styles]
+            wts = weights if weights is not None else [1.0] * len(fss)
+            tot = float(sum(wts))
+            t = None
+            for wk, fs in zip(wts, fss):          # test.lua:107-110: targetFeature:add(w_i, adain(c, s_i))
+                term = (wk / tot) * t7_adain(fc, fs)
+                t = term if t is None else t + term
+            t = alpha * t + (1.0 - alpha) * fc    # test.lua:116
+            out = decode(t, dec, dt)
+            res[dt] = {"target": t, "output": out[:, :, :H, :W], "decoded_size": list(out.shape)}
+        exp = [expected_entry(name, "target", np64(res[f64]["target"]), np64(res[f32_]["target"])),
+               expected_entry(name, "output", np64(res[f64]["output"]), np64(res[f32_]["output"]))]
+        wts = weights if weights is not None else [1.0] * len(styles)
+        p = params({"alpha": alpha, "style_weights": [float(x) for x in wts],
+                    "normalised_style_weights": [float(x) / float(sum(wts)) for x in wts],
+                    "preserve_color": False, "mask": None, "encoder": "models/encoder_tf2.h5",
+                    "encoder_flavour": "normalised", "decoder": "models/decoder_tf2.h5",
+                    "decoded_size": res[f64]["decoded_size"][2:],
+                    "input_values": "image.load(path, 3, 'float'): byte * float32(1/255)"})
+        cases.append(finish_case({"name": name, "kind": "transfer", "description": description,
+                                  "inputs": {"content": images[content]["file"],
+                                             "styles": [images[s]["file"] for s in styles]},
+                                  "parameters": p}, exp))
+        return res
+
+    r1 = transfer_case("torch7_alpha_1", "Torch7: content_48x64 + style_0, alpha 1", "content_48x64", ["style_0"])
+    transfer_case("torch7_alpha_0.6", "Torch7: content_48x64 + style_0, alpha 0.6 (feature-level blend)",
+                  "content_48x64", ["style_0"], alpha=0.6)
+    transfer_case("torch7_interp_4", "Torch7: content_48x64 + style_0..3, weights 1,2,3,4 (normalised to 0.1..0.4): "
+                  "the weighted sum of Torch7 AdaIN outputs", "content_48x64",
+                  ["style_0", "style_1", "style_2", "style_3"], weights=[1, 2, 3, 4])
+
+    # -- spatial control (test.lua:84-103): content statistics over each region's positions, Lua statistics
+    mask = load_mask("mask_48x64")
+
+    def t7_masked(fc, fs_fg, fs_bg):
+        N, Cc, h, w = fc.shape
+        Hm, Wm = mask.shape
+        # image.scale(mask, w, h, 'simple'): min(trunc(i * (float)Wm / (float)w), Wm - 1), in float32
+        rows = [min(int(np.float32(i) * (np.float32(Hm) / np.float32(h))), Hm - 1) for i in range(h)]
+        cols = [min(int(np.float32(j) * (np.float32(Wm) / np.float32(w))), Wm - 1) for j in range(w)]
+        m = mask[np.ix_(rows, cols)].reshape(-1)
+        vc = fc.reshape(N, Cc, -1)
+        out = torch.zeros_like(vc)
+        for value, fs in ((1.0, fs_fg), (0.0, fs_bg)):
+            idx = torch.from_numpy(np.nonzero(m == value)[0])
+            sub = vc[:, :, idx]
+            mc, sc = t7_mean_std(sub, T7_EPS)
+            ms, ss = t7_mean_std(fs.reshape(N, Cc, -1), 0.0)
+            out[:, :, idx] = (sub - mc) / sc * ss + ms
+        return out.reshape(fc.shape)
+
+    res = {}
+    for dt in (f64, f32_):
+        c = tens(img["content_48x64"], dt)
+        fc = encode_normalised(c, enc, dt)["relu4_1"]
+        f0 = encode_normalised(tens(img["style_0"], dt), enc, dt)["relu4_1"]
+        f1 = encode_normalised(tens(img["style_1"], dt), enc, dt)["relu4_1"]
+        t = t7_masked(fc, f0, f1)
+        out = decode(t, dec, dt)
+        res[dt] = {"target": t, "output": out[:, :, :48, :64], "decoded_size": list(out.shape)}
+    p = params({"alpha": 1.0, "style_weights": [1.0, 1.0], "normalised_style_weights": [0.5, 0.5],
+                "preserve_color": False, "mask": images["mask_48x64"]["file"], "encoder": "models/encoder_tf2.h5",
+                "encoder_flavour": "normalised", "decoder": "models/decoder_tf2.h5",
+                "decoded_size": res[f64]["decoded_size"][2:],
+                "input_values": "image.load(path, 3, 'float'): byte * float32(1/255)"})
+    cases.append(finish_case({
+        "name": "torch7_mask_2region", "kind": "transfer",
+        "description": "Torch7 spatial control: content_48x64, mask==1 -> style_0, mask==0 -> style_1; content "
+                       "statistics over each region's positions (biased + 1e-5), style std sqrt(biased var)",
+        "inputs": {"content": images["content_48x64"]["file"],
+                   "styles": [images["style_0"]["file"], images["style_1"]["file"]],
+                   "mask": images["mask_48x64"]["file"]},
+        "parameters": p},
+        [expected_entry("torch7_mask_2region", k, np64(res[f64][k]), np64(res[f32_][k])) for k in ("target", "output")]))
+
+    # -- quantisation (image.save: floor) of torch7_alpha_1's expected output
+    out64 = np64(r1[f64]["output"])[0]
+    q = t7_quantise(out64)
+    q32 = t7_quantise(np64(r1[f32_]["output"])[0])
+    cases.append(finish_case({
+        "name": "torch7_quantised", "kind": "quantise",
+        "description": "Torch7 image.save rule uint8 = trunc(clamp(x, 0, 1) * 255) (floor) applied to "
+                       "torch7_alpha_1's expected output; exact",
+        "inputs": {"tensor": "cases/torch7_alpha_1/output.npy"},
+        "parameters": params({"rule": "torch7", "from_case": "torch7_alpha_1",
+                              "float32_pipeline_level_diff": float(np.max(np.abs(q32 - q))),
+                              "float32_pipeline_pixels_differing": int(np.sum(q32 != q)),
+                              "port_rule_pixels_differing": int(np.sum(quantise_port(out64) != q))}),
+    }, [expected_entry("torch7_quantised", "uint8", q, None, exact=True)]))
+
+    # -- sizePreprocess: centre crop first, then torch/image bilinear (float32)
+    src = t7_load_rgb("content_75x100")[0]
+    for name, size, crop in (("torch7_resize_32", 32, False), ("torch7_resize_80", 80, False),
+                             ("torch7_resize_crop_32", 32, True), ("torch7_resize_crop_27", 27, True),
+                             ("torch7_resize_crop_0", 0, True)):
+        a32, box = t7_size_preprocess(src, crop, size, np.float32)
+        a64, _ = t7_size_preprocess(src, crop, size, np.float64)
+        e = expected_entry(name, "values", a32, a64)
+        e["tolerance"] = round_up_2sig(max(1e-6, 10.0 * e["float32_error"]))
+        cases.append(finish_case({
+            "name": name, "kind": "resize",
+            "description": "Torch7 sizePreprocess(x, crop=%s, %d): %simage.scale(x, '^%d') with torch/image "
+                           "bilinear in float32 (rows, then columns)" % (
+                               "true" if crop else "false", size,
+                               "centre crop of the min square (floor offsets), then " if crop else "", size),
+            "inputs": {"image": images["content_75x100"]["file"]},
+            "parameters": params({"size": size, "crop": crop, "resized_height": a32.shape[1],
+                                  "resized_width": a32.shape[2], "crop_top_left": box,
+                                  "values": "floats, not 8-bit levels: image.load gives byte * float32(1/255)",
+                                  "tolerance_note": "expected = the C code's float32 arithmetic (an exact "
+                                                    "re-implementation gives 0); float32_error = |float32 - "
+                                                    "float64 arithmetic|, tolerance 10x that"}),
+        }, [e]))
+
+    # -- training: losses, gradients, Adam with the Lua criterion
+    c64, s64 = batch(TRAIN_CONTENTS, f64), batch(TRAIN_STYLES, f64)
+    c32, s32 = batch(TRAIN_CONTENTS, f32_), batch(TRAIN_STYLES, f32_)
+    inputs = {"contents": [images[k]["file"] for k in TRAIN_CONTENTS],
+              "styles": [images[k]["file"] for k in TRAIN_STYLES]}
+    tcommon = params({"content_weight": CONTENT_WEIGHT, "style_weight": T7_STYLE_WEIGHT,
+                      "encoder": "models/encoder_tf2.h5", "encoder_flavour": "normalised",
+                      "encoder_weights": "normalised", "decoder": "models/decoder_tf2.h5",
+                      "decoder_weights": "decoder", "content_layer": "relu4_1", "style_layers": TAP_ORDER,
+                      "eps": T7_EPS, "style_loss_sqrt_eps": T7_SQRT_EPS})
+
+    # independent check: autograd of the forward formula = StyleINLossModule's hand-written backward
+    ps = decoder_params(dec, f64, True)
+    r = t7_training_terms(enc, ps, c64, s64, f64)
+    worst = 0.0
+    for k in TAP_ORDER:
+        x = r["fg"][k].detach().requires_grad_(True)
+        N, Cc = x.shape[:2]
+        mg, sg = t7_mean_std(x.reshape(N, Cc, -1), T7_SQRT_EPS)
+        ms, ss = t7_mean_std(r["fs"][k].reshape(N, Cc, -1), 0.0)
+        loss = (((mg - ms) ** 2).sum() + ((sg - ss) ** 2).sum()) / N
+        (auto,) = torch.autograd.grad(loss, x)
+        lua = t7_style_module_backward(x.detach(), ms, ss)
+        worst = max(worst, float((auto - lua).abs().max() / lua.abs().max()))
+    assert worst < 1e-12, worst
+    print("  torch7 training cross-check: autograd vs StyleINLossModule backward %.1e rel" % worst)
+
+    r64 = t7_training_terms(enc, decoder_params(dec, f64, False), c64, s64, f64)
+    r32 = t7_training_terms(enc, decoder_params(dec, f32_, False), c32, s32, f32_)
+    port = training_terms(enc, decoder_params(dec, f64, False), c64, s64, f64)
+    exp = [expected_entry("torch7_losses", "content", np64(r64["content"]), np64(r32["content"])),
+           expected_entry("torch7_losses", "style_layers", np64(torch.stack(r64["style"])),
+                          np64(torch.stack(r32["style"]))),
+           expected_entry("torch7_losses", "total", np64(r64["total"]), np64(r32["total"])),
+           expected_entry("torch7_losses", "target", np64(r64["target"]), np64(r32["target"])),
+           expected_entry("torch7_losses", "decoded", np64(r64["decoded"]), np64(r32["decoded"]))]
+    p = dict(tcommon)
+    p["port_style_layers"] = [float(v) for v in np64(torch.stack(port["style"]))]
+    cases.append(finish_case({
+        "name": "torch7_losses", "kind": "losses",
+        "description": "Torch7 training loss terms of the losses batch: content = mean((relu4_1(g) - t)^2), "
+                       "style_layers[i] = (sum_NC (mu_g - mu_s)^2 + sum_NC (sd_g - sd_s)^2) / N with "
+                       "sd_g = sqrt(biased var + 1e-6), sd_s = sqrt(biased var); total = 1*content + "
+                       "0.01*sum(style_layers); t = Torch7 AdaIN",
+        "inputs": inputs, "parameters": p}, exp))
+
+    grads = {}
+    for dt, c, s in ((f64, c64, s64), (f32_, c32, s32)):
+        ps = decoder_params(dec, dt, True)
+        total = t7_training_terms(enc, ps, c, s, dt)["total"]
+        grads[dt] = (total.detach(), torch.autograd.grad(total, ps))
+    exp = [expected_entry("torch7_gradients", "loss", np64(grads[f64][0]), np64(grads[f32_][0]))]
+    for conv in (0, 8):
+        for j, part in enumerate(("kernel", "bias")):
+            exp.append(expected_entry("torch7_gradients", "grad_conv%d_%s" % (conv, part),
+                                      np64(grads[f64][1][2 * conv + j]), np64(grads[f32_][1][2 * conv + j])))
+    p = dict(tcommon)
+    p.update({"decoder_convs": [0, 8], "wrt": "decoder conv kernels (OIHW) and biases; encoder frozen; t and the "
+                                              "style statistics detached; gradient through the encoder on g"})
+    cases.append(finish_case({
+        "name": "torch7_gradients", "kind": "gradients",
+        "description": "Torch7: d total / d (first and last decoder conv) on the losses batch (content weight 1, "
+                       "style weight 0.01), float64 autograd (equal to StyleINLossModule's backward)",
+        "inputs": inputs, "parameters": p}, exp))
+
+    # Adam: lr 1e-3 with decay 0.5 and eps 1e-4, so that both the schedule and torch7's eps placement show
+    lr, decay, eps, steps = 1e-3, 0.5, 1e-4, 2
+    a64 = t7_adam_run(enc, dec, c64, s64, f64, lr, decay, eps, steps)
+    a32 = t7_adam_run(enc, dec, c32, s32, f32_, lr, decay, eps, steps)
+    exp = [expected_entry("torch7_adam", "losses", np64(a64["losses"]), np64(a32["losses"])),
+           expected_entry("torch7_adam", "loss_after", np64(a64["loss_after"]), np64(a32["loss_after"]))]
+    for k in (0, 8):
+        for j, part in enumerate(("kernel", "bias")):
+            exp.append(expected_entry("torch7_adam", "conv%d_%s" % (k, part), np64(a64["params"][2 * k + j]),
+                                      np64(a32["params"][2 * k + j])))
+    # what PyTorch's eps placement would give with the same gradients (to show the case tells them apart)
+    ps = decoder_params(dec, f64, True)
+    m = [torch.zeros_like(q) for q in ps]
+    v = [torch.zeros_like(q) for q in ps]
+    for i in range(steps):
+        g = torch.autograd.grad(t7_training_terms(enc, ps, c64, s64, f64)["total"], ps)
+        with torch.no_grad():
+            for q, gq, mk, vk in zip(ps, g, m, v):
+                mk.mul_(ADAM_BETAS[0]).add_(gq, alpha=1 - ADAM_BETAS[0])
+                vk.mul_(ADAM_BETAS[1]).addcmul_(gq, gq, value=1 - ADAM_BETAS[1])
+                den = vk.sqrt() / math.sqrt(1 - ADAM_BETAS[1] ** (i + 1)) + eps
+                q.addcdiv_(mk, den, value=-(lr / (1 + decay * i)) / (1 - ADAM_BETAS[0] ** (i + 1)))
+    pt_diff = max(float((ps[2 * k + j].detach() - a64["params"][2 * k + j]).abs().max())
+                  for k in (0, 8) for j in (0, 1))
+    p = dict(tcommon)
+    p.update({"lr": lr, "lr_decay": decay, "lr_per_step": a64["lrs"], "beta1": ADAM_BETAS[0],
+              "beta2": ADAM_BETAS[1], "adam_eps": eps, "steps": steps, "initial_decoder_weights": "decoder",
+              "decoder_convs": [0, 8],
+              "update": "torch7 optim.adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; "
+                        "w -= clr * sqrt(1 - b2^k) / (1 - b1^k) * m / (sqrt(v) + eps), k = i + 1; "
+                        "clr = lr / (1 + i * lr_decay)",
+              "pytorch_eps_placement_max_weight_difference": pt_diff})
+    cases.append(finish_case({"name": "torch7_adam", "kind": "adam",
+                              "description": "Torch7: 2 optim.adam steps on the decoder (losses batch, content "
+                                             "weight 1, style weight 0.01), lr 1e-3, decay 0.5, eps 1e-4: losses, "
+                                             "and the first and last decoder conv after 2 steps",
+                              "inputs": inputs, "parameters": p}, exp))
+    return cases
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--images", default="/work/shared/images",
@@ -1353,9 +1853,11 @@ def main():
     cases += make_feature_cases(rng2)
     crosscheck_training(enc, dec, ADAM_LR, ADAM_LR_DECAY)
     cases += make_training_cases(enc, dec, images, ADAM_LR, ADAM_LR_DECAY)
+    # Torch7 semantics: their own generator, so the port cases' draws stay as they were
+    cases += make_torch7_cases(net, images, np.random.default_rng(SEED + 7))
     manifest = {
         "format_version": 1,
-        "semantics": "port",
+        "semantics": "port; cases with parameters.semantics = torch7 follow the Torch7 code",
         "generator": "adain-testkit/oracle/make_references.py",
         "seed": SEED,
         "eps": EPS,

@@ -126,6 +126,23 @@ public final class ImageTensor {
     }
 
     /**
+     * An 8-bit sRGB image by the rule of a semantics: {@link Semantics#PYTORCH_PORT} as {@link #toImage()};
+     * {@link Semantics#TORCH7} as torch/image's {@code image.save}: {@code floor(clamp(x, 0, 1) · 255)}, up to one
+     * level darker.
+     *
+     * <pre>{@code
+     * BufferedImage asTheAuthors = result.toImage(Semantics.TORCH7);
+     * }</pre>
+     *
+     * @param semantics whose rounding rule
+     * @return a new 8-bit RGB image
+     * @throws NullPointerException {@code semantics} is null
+     */
+    public BufferedImage toImage(Semantics semantics) {
+        return PixelConversion.toImage(this, Objects.requireNonNull(semantics, "semantics"));
+    }
+
+    /**
      * The number of rows.
      *
      * @return the height in pixels, ≥ 1
@@ -227,6 +244,30 @@ public final class ImageTensor {
      *                                 {@link Images#MAX_DECODE_PIXELS} pixels
      */
     public ImageTensor resize(int size, boolean crop) {
+        return resize(size, crop, Semantics.PYTORCH_PORT);
+    }
+
+    /**
+     * The test-time transform of a semantics: {@link Semantics#PYTORCH_PORT} as {@link #resize(int, boolean)};
+     * {@link Semantics#TORCH7} as the authors' {@code sizePreprocess} ({@code lib/utils.lua:81-91}): with
+     * {@code crop} first the centre square of the shorter side (floor offsets), then the shorter side to
+     * {@code size} with torch/image's bilinear filter (linear when enlarging, box average when shrinking), in
+     * float32 on the image's values as Torch7 loads them ({@code byte · float32(1/255)} for 8-bit pixels).
+     *
+     * <pre>{@code
+     * ImageTensor seen = ImageTensor.fromImage(photo).resize(512, true, Semantics.TORCH7);
+     * }</pre>
+     *
+     * @param size      the shorter side after resizing, ≥ 0; 0 keeps the size
+     * @param crop      whether to take the centre square (after resizing for the port, before for Torch7)
+     * @param semantics whose transform
+     * @return the resized (and cropped) image; for the port this image when nothing changes
+     * @throws InvalidRequestException {@code size} is negative, or the resized image would have more than
+     *                                 {@link Images#MAX_DECODE_PIXELS} pixels
+     * @throws NullPointerException    {@code semantics} is null
+     */
+    public ImageTensor resize(int size, boolean crop, Semantics semantics) {
+        Objects.requireNonNull(semantics, "semantics");
         if (size < 0) {
             throw new InvalidRequestException("Resize size must be ≥ 0 (0 keeps the size), got " + size);
         }
@@ -234,6 +275,9 @@ public final class ImageTensor {
         if ((double) size * longSide > Images.MAX_DECODE_PIXELS) {
             throw new InvalidRequestException("Resizing the " + sizeString() + " image to a shorter side of " + size
                     + " would give " + size + "×" + longSide + " pixels, more than " + Images.MAX_DECODE_PIXELS);
+        }
+        if (semantics == Semantics.TORCH7) {
+            return Resizing.apply(PixelConversion.torch7Levels(this), size, crop, semantics);
         }
         return Resizing.apply(this, size, crop);
     }

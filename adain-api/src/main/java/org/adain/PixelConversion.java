@@ -9,7 +9,11 @@ import java.awt.image.Raster;
 
 /**
  * The one place where pixels cross between {@link BufferedImage} and floats: colour-model handling on the
- * way in, and the 8-bit quantisation rule on the way out.
+ * way in, and the 8-bit quantisation rule on the way out, for both {@link Semantics}.
+ *
+ * <p>Every image becomes 3 channels, as Torch7's {@code image.load(path, 3, 'float')} does (torch/image
+ * {@code init.lua:72-106}): grey is repeated, the alpha of RGBA is dropped (not composited). (Torch7 rejects grey
+ * with alpha; here its grey is used.) The port's {@code test.py} converts nothing and fails on such files.
  */
 final class PixelConversion {
     private PixelConversion() {
@@ -57,6 +61,41 @@ final class PixelConversion {
         return ImageTensor.wrap(out, h, w, true);
     }
 
+    /** float32(1/255): torch/image scales loaded bytes by {@code img:mul(1/MAXVAL)} (init.lua:145, 224). */
+    private static final float TORCH_INV_255 = (float) (1.0 / 255);
+
+    /**
+     * An 8-bit image's values as Torch7 holds them: {@code float(b) · float32(1/255)}, which is one float32 ulp off
+     * {@code b / 255f} for about half the levels. Other images are returned unchanged.
+     */
+    static ImageTensor torch7Levels(ImageTensor t) {
+        if (!t.isEightBit()) {
+            return t;
+        }
+        float[] d = t.array();
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = Math.round(d[i] * 255f) * TORCH_INV_255;
+        }
+        return ImageTensor.wrap(out, t.height(), t.width(), false);
+    }
+
+    /**
+     * The 8-bit rule of a semantics.
+     *
+     * @return {@link #quantize(float)} for the port; for Torch7 torch/image's {@code image.save}
+     *         ({@code init.lua:161-169}): clamp to [0, 1], ×255 in double, truncated to unsigned char (floor)
+     */
+    static int quantize(float x, Semantics semantics) {
+        if (semantics == Semantics.PYTORCH_PORT) {
+            return quantize(x);
+        }
+        if (!(x > 0f)) {
+            return 0; // also NaN, which image.save would turn into 0 as well
+        }
+        return x >= 1f ? 255 : (int) (x * 255.0);
+    }
+
     /** torchvision's save_image rule, evaluated in float32: trunc(clamp(x·255 + 0.5, 0, 255)). */
     static int quantize(float x) {
         float v = x * 255f + 0.5f;
@@ -70,13 +109,18 @@ final class PixelConversion {
     }
 
     static BufferedImage toImage(ImageTensor t) {
+        return toImage(t, Semantics.PYTORCH_PORT);
+    }
+
+    static BufferedImage toImage(ImageTensor t, Semantics semantics) {
         int h = t.height();
         int w = t.width();
         float[] d = t.array();
         int plane = h * w;
         int[] rgb = new int[plane];
         for (int i = 0; i < plane; i++) {
-            rgb[i] = quantize(d[i]) << 16 | quantize(d[plane + i]) << 8 | quantize(d[2 * plane + i]);
+            rgb[i] = quantize(d[i], semantics) << 16 | quantize(d[plane + i], semantics) << 8
+                    | quantize(d[2 * plane + i], semantics);
         }
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, w, h, rgb, 0, w);

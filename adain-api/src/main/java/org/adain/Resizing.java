@@ -1,14 +1,22 @@
 package org.adain;
 
 /**
- * Test-time resizing and cropping, as the PyTorch port does it (SEMANTICS §5.1): the shorter side becomes
- * {@code size} and the longer {@code int(size·long/short)}, resampled with PIL's antialiased bilinear filter;
- * then, with crop, a centre crop of {@code size×size} with round-half-even offsets. {@code size = 0} keeps the
- * size; crop with size 0 takes the centre square of the shorter side (the port's 0×0 crop is a bug).
+ * Test-time resizing and cropping, the one place for both semantics (SEMANTICS §5.1).
  *
- * <p>PIL resizes 8-bit images in two passes (horizontal, then vertical) with 22-bit fixed-point weights and
- * rounds to 8 bits after each pass. For images that came from 8-bit pixels that arithmetic is reproduced
- * exactly, so results equal the reference's; other images are resampled in double precision.
+ * <p>{@link Semantics#PYTORCH_PORT}: the shorter side becomes {@code size} and the longer
+ * {@code int(size·long/short)}, resampled with PIL's antialiased bilinear filter; then, with crop, a centre crop of
+ * {@code size×size} with round-half-even offsets. {@code size = 0} keeps the size; crop with size 0 takes the centre
+ * square of the shorter side (the port's 0×0 crop is a bug). PIL resizes 8-bit images in two passes (horizontal,
+ * then vertical) with 22-bit fixed-point weights and rounds to 8 bits after each pass. For images that came from
+ * 8-bit pixels that arithmetic is reproduced exactly, so results equal the reference's; other images are resampled
+ * in double precision.
+ *
+ * <p>{@link Semantics#TORCH7} ({@code lib/utils.lua:81-91}): with crop, first the centre {@code m×m} square,
+ * {@code m = min(H, W)}, at offsets {@code floor((W−m)/2)}, {@code floor((H−m)/2)} (torch/image
+ * {@code init.lua:545}); then, unless {@code size = 0}, {@code image.scale(x, '^size')}: both sides times
+ * {@code size/min} truncated ({@code init.lua:692}), resampled by torch/image's bilinear
+ * ({@code generic/image.c:68-137, 213-275}): rows first, then columns, each in float32, linear interpolation with
+ * the corners aligned when enlarging, box averaging with fractional end weights when shrinking.
  */
 final class Resizing {
     private static final int PRECISION_BITS = 32 - 8 - 2;
@@ -16,14 +24,61 @@ final class Resizing {
     private Resizing() {
     }
 
-    /** The geometry a size/crop pair gives an H×W image. */
-    record Plan(int resizedHeight, int resizedWidth, int top, int left, int height, int width) {
+    /**
+     * The geometry a size/crop pair gives an H×W image. Port ({@code cropFirst} false): resize to
+     * {@code resizedHeight×resizedWidth}, then take the {@code height×width} window at ({@code top}, {@code left}).
+     * Torch7 ({@code cropFirst} true): take that window of the original first, then resize it to
+     * {@code resizedHeight×resizedWidth}.
+     */
+    record Plan(int resizedHeight, int resizedWidth, int top, int left, int height, int width, boolean cropFirst) {
         boolean resizes(int h, int w) {
-            return resizedHeight != h || resizedWidth != w;
+            return cropFirst ? resizedHeight != height || resizedWidth != width
+                    : resizedHeight != h || resizedWidth != w;
+        }
+
+        /** Rows of the result. */
+        int finalHeight() {
+            return cropFirst ? resizedHeight : height;
+        }
+
+        /** Columns of the result. */
+        int finalWidth() {
+            return cropFirst ? resizedWidth : width;
+        }
+
+        /** The same geometry applied to a mask (nearest sampling), so that it stays aligned with the content. */
+        SpatialMask apply(SpatialMask mask) {
+            return cropFirst ? mask.crop(top, left, height, width).resized(resizedHeight, resizedWidth)
+                    : mask.resized(resizedHeight, resizedWidth).crop(top, left, height, width);
         }
     }
 
     static Plan plan(int h, int w, int size, boolean crop) {
+        return plan(h, w, size, crop, Semantics.PYTORCH_PORT);
+    }
+
+    static Plan plan(int h, int w, int size, boolean crop, Semantics semantics) {
+        if (semantics == Semantics.TORCH7) {
+            int ch = h;
+            int cw = w;
+            int top = 0;
+            int left = 0;
+            if (crop) {
+                int m = Math.min(h, w);
+                top = (h - m) / 2;   // floor: both non-negative
+                left = (w - m) / 2;
+                ch = m;
+                cw = m;
+            }
+            int rh = ch;
+            int rw = cw;
+            if (size > 0) {
+                int min = Math.min(ch, cw);
+                rh = (int) ((long) ch * size / min);
+                rw = (int) ((long) cw * size / min);
+            }
+            return new Plan(rh, rw, top, left, ch, cw, true);
+        }
         int rh = h;
         int rw = w;
         if (size > 0 && Math.min(h, w) != size) {
@@ -36,12 +91,12 @@ final class Resizing {
             }
         }
         if (!crop) {
-            return new Plan(rh, rw, 0, 0, rh, rw);
+            return new Plan(rh, rw, 0, 0, rh, rw, false);
         }
         int side = size > 0 ? Math.min(size, Math.min(rh, rw)) : Math.min(rh, rw);
         int top = roundHalfEven((rh - side) / 2.0);
         int left = roundHalfEven((rw - side) / 2.0);
-        return new Plan(rh, rw, top, left, side, side);
+        return new Plan(rh, rw, top, left, side, side, false);
     }
 
     private static int roundHalfEven(double v) {
@@ -49,7 +104,16 @@ final class Resizing {
     }
 
     static ImageTensor apply(ImageTensor image, int size, boolean crop) {
-        Plan p = plan(image.height(), image.width(), size, crop);
+        return apply(image, size, crop, Semantics.PYTORCH_PORT);
+    }
+
+    static ImageTensor apply(ImageTensor image, int size, boolean crop, Semantics semantics) {
+        Plan p = plan(image.height(), image.width(), size, crop, semantics);
+        if (p.cropFirst()) {
+            ImageTensor cropped = image.crop(p.top(), p.left(), p.height(), p.width());
+            return p.resizes(image.height(), image.width())
+                    ? resizeTorch(cropped, p.resizedHeight(), p.resizedWidth()) : cropped;
+        }
         ImageTensor resized = p.resizes(image.height(), image.width())
                 ? resize(image, p.resizedHeight(), p.resizedWidth())
                 : image;
@@ -198,5 +262,77 @@ final class Resizing {
             }
         }
         return out;
+    }
+
+    /**
+     * torch/image {@code image.scale(src, w, h, 'bilinear')} ({@code generic/image.c:213-275}) on a float tensor:
+     * every row to the new width into a {@code H×outW} buffer, then every column to the new height, in float32
+     * arithmetic as the C code does.
+     */
+    static ImageTensor resizeTorch(ImageTensor image, int outH, int outW) {
+        int h = image.height();
+        int w = image.width();
+        float[] src = image.array();
+        float[] out = new float[3 * outH * outW];
+        float[] tmp = new float[h * outW];
+        for (int c = 0; c < 3; c++) {
+            int base = c * h * w;
+            for (int y = 0; y < h; y++) {
+                scaleLine(src, base + y * w, 1, w, tmp, y * outW, 1, outW);
+            }
+            int obase = c * outH * outW;
+            for (int x = 0; x < outW; x++) {
+                scaleLine(tmp, x, outW, h, out, obase + x, outW, outH);
+            }
+        }
+        return ImageTensor.wrap(out, outH, outW, false);
+    }
+
+    /** {@code image_(Main_scaleLinear_rowcol)} for float tensors ({@code generic/image.c:68-137}). */
+    private static void scaleLine(float[] src, int srcStart, int srcStride, int srcLen, float[] dst, int dstStart,
+            int dstStride, int dstLen) {
+        if (dstLen > srcLen) {
+            float scale = (float) (srcLen - 1) / (dstLen - 1);
+            if (srcLen == 1) {
+                for (int di = 0; di < dstLen - 1; di++) {
+                    dst[dstStart + di * dstStride] = src[srcStart];
+                }
+            } else {
+                for (int di = 0; di < dstLen - 1; di++) {
+                    float sf = di * scale;
+                    int si = (int) sf;
+                    sf -= si;
+                    dst[dstStart + di * dstStride] = (1 - sf) * src[srcStart + si * srcStride]
+                            + sf * src[srcStart + (si + 1) * srcStride];
+                }
+            }
+            dst[dstStart + (dstLen - 1) * dstStride] = src[srcStart + (srcLen - 1) * srcStride];
+        } else if (dstLen < srcLen) {
+            float scale = (float) srcLen / dstLen;
+            int si0 = 0;
+            float sf0 = 0;
+            for (int di = 0; di < dstLen; di++) {
+                float sf1 = (di + 1) * scale;
+                int si1 = (int) sf1;
+                sf1 -= si1;
+                float acc = (1 - sf0) * src[srcStart + si0 * srcStride];
+                float n = 1 - sf0;
+                for (int si = si0 + 1; si < si1; si++) {
+                    acc += src[srcStart + si * srcStride];
+                    n += 1;
+                }
+                if (si1 < srcLen) {
+                    acc += sf1 * src[srcStart + si1 * srcStride];
+                    n += sf1;
+                }
+                dst[dstStart + di * dstStride] = acc / n;
+                si0 = si1;
+                sf0 = sf1;
+            }
+        } else {
+            for (int i = 0; i < dstLen; i++) {
+                dst[dstStart + i * dstStride] = src[srcStart + i * srcStride];
+            }
+        }
     }
 }

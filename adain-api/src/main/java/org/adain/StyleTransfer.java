@@ -30,6 +30,9 @@ import org.adain.spi.WeightsReader;
  * }
  * }</pre>
  *
+ * <p>By default the numerics are the PyTorch port's; {@link Builder#semantics(Semantics)} switches to the authors'
+ * Torch7 code ({@link Semantics}), also for their {@code .t7} weights only when asked.
+ *
  * The backend is found on the classpath with {@link java.util.ServiceLoader} (see
  * {@link org.adain.spi.BackendProvider}); {@link #debugEnvironment()} prints what was found.
  *
@@ -70,10 +73,12 @@ public final class StyleTransfer implements AutoCloseable {
     private final ReentrantLock lock;
     private final long maxPixels;
     private final Tiling tiling;
+    private final Semantics semantics;
     private volatile boolean closed;
 
-    private StyleTransfer(StyleModel model, String backendName, long maxPixels, Tiling tiling) {
+    private StyleTransfer(StyleModel model, String backendName, long maxPixels, Tiling tiling, Semantics semantics) {
         this.model = model;
+        this.semantics = semantics;
         this.backendName = backendName;
         this.maxPixels = maxPixels;
         this.tiling = tiling;
@@ -90,7 +95,8 @@ public final class StyleTransfer implements AutoCloseable {
     }
 
     /**
-     * Stylises and converts to 8 bits by the reference rule (clamp, ×255, round half up).
+     * Stylises and converts to 8 bits by the rule of the {@link #semantics()} (port: clamp, ×255, round half up;
+     * Torch7: clamp, ×255, floor).
      *
      * @param request the content, styles and controls
      * @return an RGB image with the size of the content after resizing and cropping
@@ -100,7 +106,7 @@ public final class StyleTransfer implements AutoCloseable {
      * @throws NullPointerException    {@code request} is null
      */
     public BufferedImage stylize(StyleRequest request) {
-        return stylizeTensor(request).toImage();
+        return stylizeTensor(request).toImage(semantics);
     }
 
     /**
@@ -121,9 +127,8 @@ public final class StyleTransfer implements AutoCloseable {
         ImageTensor content = prepare(request.content(), request.contentSize(), request.crop(), "content");
         SpatialMask mask = request.mask();
         if (mask != null && request.crop()) {
-            Resizing.Plan p = Resizing.plan(request.content().height(), request.content().width(),
-                    request.contentSize(), true);
-            mask = mask.resized(p.resizedHeight(), p.resizedWidth()).crop(p.top(), p.left(), p.height(), p.width());
+            mask = Resizing.plan(request.content().height(), request.content().width(), request.contentSize(), true,
+                    semantics).apply(mask);
         }
         List<StyleRequest.Style> styles = request.styles();
         List<ImageTensor> styleImages = new ArrayList<>(styles.size());
@@ -163,10 +168,10 @@ public final class StyleTransfer implements AutoCloseable {
                 }
                 styleFeatures.add(track(owned, encode(styleTensor)));
             }
-            int[] regions = mask == null ? null : regions(mask, contentFeatures);
+            int[] regions = mask == null ? null : regions(mask, contentFeatures, semantics);
             FeatureMap target = track(owned, request.contentStatistics() == null
                     ? model.transfer(new TransferPlan(contentFeatures, styleFeatures, request.normalisedWeights(),
-                            request.alpha(), regions))
+                            request.alpha(), regions, semantics))
                     : transferWithStatistics(contentFeatures, styleFeatures, request));
             out = tiled ? tiling.decode(model, target, owned) : model.decode(target);
         } catch (RuntimeException e) {
@@ -196,17 +201,19 @@ public final class StyleTransfer implements AutoCloseable {
         Tensor c = content.toTensor();
         int channels = c.dim(1);
         int plane = c.dim(2) * c.dim(3);
-        if (plane < 2) {
+        boolean torch7 = semantics == Semantics.TORCH7;
+        if (plane < 2 && !torch7) {
             throw new InvalidRequestException("The content's relu4_1 map is " + c.dim(3) + "×" + c.dim(2)
                     + ": one position has no unbiased std; enlarge the content");
         }
         float[] cm = model.mean(c).toArray();
-        float[] cs = model.std(c).toArray();
+        float[] cs = model.std(c, semantics).toArray();
         double[] mean = new double[channels];
         double[] std = new double[channels];
         for (int k = 0; k < channels; k++) {
             mean[k] = cm[k];
-            std[k] = cs[k];
+            // Torch7's AdaIN puts eps on the content side only, under the root (SEMANTICS.md)
+            std[k] = torch7 ? Math.sqrt((double) cs[k] * cs[k] + 1e-5) : cs[k];
         }
         FeatureStatistics used = request.contentStatistics().apply(FeatureStatistics.of(mean, std));
         if (used == null || used.channels() != channels) {
@@ -224,7 +231,7 @@ public final class StyleTransfer implements AutoCloseable {
                         + channels);
             }
             float[] sm = model.mean(s).toArray();
-            float[] ss = model.std(s).toArray();
+            float[] ss = model.std(s, semantics).toArray();
             for (int k = 0; k < channels; k++) {
                 styleMean[k] += weights[i] * sm[k];
                 styleStd[k] += weights[i] * ss[k];
@@ -249,7 +256,7 @@ public final class StyleTransfer implements AutoCloseable {
         return tiling.applies(images.dim(2), images.dim(3)) ? tiling.encode(model, images) : model.encode(images);
     }
 
-    private static int[] regions(SpatialMask mask, FeatureMap features) {
+    private static int[] regions(SpatialMask mask, FeatureMap features, Semantics semantics) {
         int h = features.height();
         int w = features.width();
         int[] regions = mask.scaleTo(h, w);
@@ -257,11 +264,13 @@ public final class StyleTransfer implements AutoCloseable {
         for (int r : regions) {
             counts[r]++;
         }
+        // the port's unbiased std needs two positions; Torch7's biased one is defined for one
+        int least = semantics == Semantics.TORCH7 ? 1 : 2;
         for (int k = 0; k < counts.length; k++) {
-            if (counts[k] < 2) {
+            if (counts[k] < least) {
                 throw new InvalidRequestException("The mask region of style " + k + " covers " + counts[k]
                         + " of the " + w + "×" + h + " feature positions (the content at 1/8 scale); each region "
-                        + "needs at least 2. Enlarge the region or the content size");
+                        + "needs at least " + least + ". Enlarge the region or the content size");
             }
         }
         return regions;
@@ -347,7 +356,7 @@ public final class StyleTransfer implements AutoCloseable {
     public static void checkSize(ImageTensor image, int size, boolean crop, long maxPixels) {
         Objects.requireNonNull(image, "image");
         checkMaxPixels(maxPixels);
-        checkPrepared(image, size, crop, "", maxPixels);
+        checkPrepared(image, size, crop, "", maxPixels, Semantics.PYTORCH_PORT);
     }
 
     private static void checkMaxPixels(long maxPixels) {
@@ -357,16 +366,23 @@ public final class StyleTransfer implements AutoCloseable {
         }
     }
 
-    /** Resizes/crops, then enforces the size limits on what the network will see. */
+    /**
+     * Resizes/crops by the semantics (for Torch7 on the values as Torch7 loads them), then enforces the size limits
+     * on what the network will see.
+     */
     private ImageTensor prepare(ImageTensor image, int size, boolean crop, String role) {
-        checkPrepared(image, size, crop, role + " ", maxPixels);
+        checkPrepared(image, size, crop, role + " ", maxPixels, semantics);
+        if (semantics == Semantics.TORCH7) {
+            return Resizing.apply(PixelConversion.torch7Levels(image), size, crop, semantics);
+        }
         return Resizing.apply(image, size, crop);
     }
 
     /** The size limits of what the network will see; {@code role} is "" or a word and a space for messages. */
-    private static void checkPrepared(ImageTensor image, int size, boolean crop, String role, long maxPixels) {
-        Resizing.Plan p = Resizing.plan(image.height(), image.width(), size, crop);
-        checkSize(role, p.height(), p.width(), image, maxPixels);
+    private static void checkPrepared(ImageTensor image, int size, boolean crop, String role, long maxPixels,
+            Semantics semantics) {
+        Resizing.Plan p = Resizing.plan(image.height(), image.width(), size, crop, semantics);
+        checkSize(role, p.finalHeight(), p.finalWidth(), image, maxPixels);
         if ((long) p.resizedHeight() * p.resizedWidth() > 4 * maxPixels) {
             throw new InvalidRequestException("Resizing the " + role + "image to " + p.resizedWidth() + "×"
                     + p.resizedHeight() + " would exceed 4× the pixel limit; use a smaller size");
@@ -475,6 +491,15 @@ public final class StyleTransfer implements AutoCloseable {
     }
 
     /**
+     * The numerics in force, as set by {@link Builder#semantics}. Works after {@link #close()} too.
+     *
+     * @return {@link Semantics#PYTORCH_PORT} unless the builder chose otherwise
+     */
+    public Semantics semantics() {
+        return semantics;
+    }
+
+    /**
      * The pixel limit in force. Works after {@link #close()} too.
      *
      * @return the most pixels an image may have after resizing
@@ -577,6 +602,7 @@ public final class StyleTransfer implements AutoCloseable {
         private long maxPixels = DEFAULT_MAX_PIXELS;
         private long tilingThreshold = DEFAULT_TILING_THRESHOLD;
         private int tileSize = DEFAULT_TILE_SIZE;
+        private Semantics semantics = Semantics.PYTORCH_PORT;
 
         private Builder() {
         }
@@ -698,14 +724,36 @@ public final class StyleTransfer implements AutoCloseable {
         }
 
         /**
+         * Optional: whose numerics to reproduce; default {@link Semantics#PYTORCH_PORT}. {@link Semantics#TORCH7}
+         * matches the authors' Torch7 code (AdaIN statistics, crop-then-resize with torch/image's bilinear, 8-bit
+         * output by floor) and needs a backend declaring
+         * {@link org.adain.spi.StyleModel.Capability#TORCH7_SEMANTICS}. Nothing chooses it by itself, not even
+         * {@code .t7} weights.
+         *
+         * <pre>{@code
+         * StyleTransfer st = StyleTransfer.builder().encoder(vggT7).decoder(decoderT7)
+         *         .semantics(Semantics.TORCH7).build();
+         * }</pre>
+         *
+         * @param semantics the semantics
+         * @return this builder
+         * @throws NullPointerException {@code semantics} is null
+         */
+        public Builder semantics(Semantics semantics) {
+            this.semantics = Objects.requireNonNull(semantics, "semantics");
+            return this;
+        }
+
+        /**
          * Checks the settings, reads and validates both weight files, and loads them into the backend.
          *
          * @return a ready instance; close it when done
          * @throws InvalidRequestException a setting is missing or out of range
          * @throws ModelException          a weight file is missing, unreadable or wrong, or the
          *                                 {@link #pretrained} store holds no verified models
-         * @throws BackendException        no (or not the named) backend is on the classpath, it cannot start, or
-         *                                 it failed to load the weights
+         * @throws BackendException        no (or not the named) backend is on the classpath, it cannot start, it
+         *                                 failed to load the weights, or it does not implement the Torch7
+         *                                 {@link #semantics} asked for
          */
         public StyleTransfer build() {
             boolean inMemory = encoderWeights != null;
@@ -746,11 +794,23 @@ public final class StyleTransfer implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw backendFailure(chosen.name(), "loading the weights", e);
             }
+            if (semantics == Semantics.TORCH7
+                    && !model.capabilities().contains(StyleModel.Capability.TORCH7_SEMANTICS)) {
+                String name = chosen.name();
+                try {
+                    model.close();
+                } catch (RuntimeException e) {
+                    AdainLog.LOGGER.log(Level.DEBUG, "Closing the refused model failed", e);
+                }
+                throw new BackendException("Backend '" + name + "' does not implement Torch7 semantics (its models do "
+                        + "not declare StyleModel.Capability.TORCH7_SEMANTICS); use Semantics.PYTORCH_PORT or another "
+                        + "backend");
+            }
             AdainLog.LOGGER.log(Level.INFO, "Loaded encoder {0} ({1}) and decoder {2} into backend ''{3}''; pixel "
-                    + "limit {4}, tiles of {5} px above {6} pixels", enc.source(), enc.kind(), dec.source(),
-                    chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
-                    Long.toString(tilingThreshold));
-            return new StyleTransfer(model, chosen.name(), maxPixels, tiling);
+                    + "limit {4}, tiles of {5} px above {6} pixels; {7} semantics", enc.source(), enc.kind(),
+                    dec.source(), chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
+                    Long.toString(tilingThreshold), semantics);
+            return new StyleTransfer(model, chosen.name(), maxPixels, tiling, semantics);
         }
     }
 }

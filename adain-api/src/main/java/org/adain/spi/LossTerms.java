@@ -10,6 +10,9 @@ import java.util.Arrays;
  *   <li>{@code styleLayers[i] = mean_{N·C}((μ(φᵢ(g)) − μ(φᵢ(s)))²) + mean_{N·C}((σ(φᵢ(g)) − σ(φᵢ(s)))²)}
  *   for φ = relu1_1, relu2_1, relu3_1, relu4_1, with σ = sqrt(unbiased variance + 1e-5).</li>
  * </ul>
+ * Under Torch7 semantics ({@link org.adain.Semantics#TORCH7}, SEMANTICS §9.2: {@code StyleINLossModule.lua}) t is
+ * the Torch7 AdaIN and {@code styleLayers[i] = (Σ_{n,c} (μ(φᵢ(g)) − μ(φᵢ(s)))² + Σ_{n,c} (σ_g − σ_s)²) / N} with
+ * {@code σ_g = sqrt(biased variance + 1e-6)} and {@code σ_s = sqrt(biased variance)}; the content term is the same.
  *
  * <pre>{@code
  * LossTerms l = model.losses(contents, styles);

@@ -30,7 +30,16 @@ public interface StyleModel extends AutoCloseable {
          * evaluate a decoder, or to check a training backend). Without it, {@code losses} keeps its default, which
          * throws.
          */
-        LOSSES
+        LOSSES,
+        /**
+         * The authors' Torch7 numerics ({@link org.adain.Semantics#TORCH7}): {@link StyleModel#transfer} honours
+         * {@link TransferPlan#semantics()}, {@link StyleModel#std(Tensor, org.adain.Semantics)} and (with
+         * {@link #LOSSES}) {@link StyleModel#losses(Tensor, Tensor, org.adain.Semantics)} take Torch7 semantics, and
+         * (with {@link #TRAINING}) training honours {@link TrainingConfig#semantics()}. Without it,
+         * {@code StyleTransfer.builder().semantics(TORCH7)} refuses the backend and the conformance kit skips its
+         * Torch7 group.
+         */
+        TORCH7_SEMANTICS
     }
 
     /**
@@ -112,6 +121,49 @@ public interface StyleModel extends AutoCloseable {
      * @throws org.adain.InvalidRequestException the tensor is not rank 4, or has a single position
      */
     Tensor std(Tensor features);
+
+    /**
+     * The per-channel std of a semantics: {@link org.adain.Semantics#PYTORCH_PORT} is {@link #std(Tensor)};
+     * {@link org.adain.Semantics#TORCH7} is the style-side statistic of the authors' AdaIN and style loss,
+     * {@code sqrt(biased variance over H×W)} without eps (0 for a constant channel, defined for a single position).
+     * The default handles the port and throws for Torch7; a backend declaring
+     * {@link Capability#TORCH7_SEMANTICS} overrides it.
+     *
+     * @param features  any {@code N×C×H×W} values (H·W ≥ 2 for the port)
+     * @param semantics whose statistic
+     * @return the standard deviations, shape {@code N×C×1×1}
+     * @throws org.adain.InvalidRequestException the tensor is not rank 4, or (port) has a single position
+     * @throws org.adain.BackendException        Torch7 semantics on a backend that does not implement them
+     */
+    default Tensor std(Tensor features, org.adain.Semantics semantics) {
+        if (semantics == org.adain.Semantics.PYTORCH_PORT) {
+            return std(features);
+        }
+        throw noTorch7("the Torch7 std");
+    }
+
+    /**
+     * The training objective's terms under a semantics ({@link LossTerms}): {@link org.adain.Semantics#PYTORCH_PORT}
+     * is {@link #losses(Tensor, Tensor)}; {@link org.adain.Semantics#TORCH7} uses the Torch7 AdaIN target and the
+     * Lua style loss (SEMANTICS §9.2). The default handles the port and throws for Torch7.
+     *
+     * @param contents  the content images
+     * @param styles    the style images, as many as contents
+     * @param semantics whose losses
+     * @return the loss terms of the batch
+     * @throws org.adain.BackendException the backend does not compute losses, or not under Torch7 semantics
+     */
+    default LossTerms losses(Tensor contents, Tensor styles, org.adain.Semantics semantics) {
+        if (semantics == org.adain.Semantics.PYTORCH_PORT) {
+            return losses(contents, styles);
+        }
+        throw noTorch7("Torch7 training losses");
+    }
+
+    private org.adain.BackendException noTorch7(String what) {
+        return new org.adain.BackendException("The backend's model " + getClass().getName() + " (" + describe()
+                + ") does not compute " + what + ": it does not declare StyleModel.Capability.TORCH7_SEMANTICS");
+    }
 
     /**
      * Colour preservation (SEMANTICS §5.3): {@code source} ({@code 1×3×H×W}, the style) recoloured to the mean and

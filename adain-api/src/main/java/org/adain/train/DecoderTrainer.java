@@ -92,8 +92,17 @@ public final class DecoderTrainer implements AutoCloseable {
     public enum Transform {
         /** The PyTorch port: resize to {@code size×size} (aspect ratio not kept), then a random crop. */
         PORT,
-        /** The paper and the Lua code: the shorter side to {@code size} keeping the aspect, then a random crop. */
-        PAPER
+        /**
+         * The paper: the shorter side to {@code size} keeping the aspect (PIL's bilinear filter), then a random
+         * crop.
+         */
+        PAPER,
+        /**
+         * The authors' Lua loader ({@code lib/ImageLoaderAsync.lua:156-161, 204-220}): the shorter side to
+         * {@code size} keeping the aspect with torch/image's bilinear filter ({@link org.adain.Semantics#TORCH7}
+         * resizing), then a random crop. The default under Torch7 semantics.
+         */
+        TORCH7
     }
 
     /**
@@ -551,6 +560,7 @@ public final class DecoderTrainer implements AutoCloseable {
         private Double beta2;
         private Double epsilon;
         private Transform transform;
+        private org.adain.Semantics semantics;
         private Integer imageSize;
         private Integer crop;
         private Long seed;
@@ -705,7 +715,7 @@ public final class DecoderTrainer implements AutoCloseable {
         }
 
         /**
-         * Default 10 (the port's; the Lua code used 1e-2 with another reduction, SEMANTICS §9.2).
+         * Default 10 (the port's), 1e-2 under Torch7 {@link #semantics} (the Lua default; SEMANTICS §9.2).
          *
          * @param w the weight of the style loss, ≥ 0
          * @return this builder
@@ -731,7 +741,21 @@ public final class DecoderTrainer implements AutoCloseable {
         }
 
         /**
-         * Default {@link Transform#PORT}.
+         * Whose losses, Adam update and defaults to train with ({@link TrainingConfig#semantics()}); default
+         * {@link org.adain.Semantics#PYTORCH_PORT} (or the resumed run's). {@link org.adain.Semantics#TORCH7} trains
+         * as the authors' {@code train.lua}: its style loss, torch7's Adam, style weight 1e-2 and
+         * {@link Transform#TORCH7} unless set otherwise.
+         *
+         * @param s the semantics
+         * @return this builder
+         */
+        public Builder semantics(org.adain.Semantics s) {
+            this.semantics = Objects.requireNonNull(s, "semantics");
+            return this;
+        }
+
+        /**
+         * Default {@link Transform#PORT} ({@link Transform#TORCH7} under Torch7 {@link #semantics}).
          *
          * @param t the transform
          * @return this builder
@@ -935,8 +959,12 @@ public final class DecoderTrainer implements AutoCloseable {
             Map<String, String> from = ckpt == null ? Map.of() : ckpt.settings();
             long its = iterations != null ? iterations : longOf(from, "iterations", 160_000);
             int b = batch != null ? batch : (int) longOf(from, "batch", 8);
+            org.adain.Semantics sem = semantics != null ? semantics
+                    : from.containsKey("semantics") ? org.adain.Semantics.valueOf(from.get("semantics"))
+                    : org.adain.Semantics.PYTORCH_PORT;
             Transform tf = transform != null ? transform
-                    : from.containsKey("transform") ? Transform.valueOf(from.get("transform")) : Transform.PORT;
+                    : from.containsKey("transform") ? Transform.valueOf(from.get("transform"))
+                    : sem == org.adain.Semantics.TORCH7 ? Transform.TORCH7 : Transform.PORT;
             int size = imageSize != null ? imageSize : (int) longOf(from, "image_size", 512);
             int cr = crop != null ? crop : (int) longOf(from, "crop", 256);
             long sd = seed != null ? seed : ckpt != null ? ckpt.seed() : new SecureRandom().nextLong();
@@ -953,7 +981,7 @@ public final class DecoderTrainer implements AutoCloseable {
             if (size > 8192) {
                 throw new InvalidRequestException("The image size must be at most 8192, got " + size);
             }
-            TrainingConfig defaults = TrainingConfig.portDefaults();
+            TrainingConfig defaults = TrainingConfig.defaults(sem);
             TrainingConfig config;
             try {
                 config = new TrainingConfig(
@@ -963,7 +991,7 @@ public final class DecoderTrainer implements AutoCloseable {
                         pick(styleWeight, from, "style_weight", defaults.styleWeight()),
                         pick(beta1, from, "beta1", defaults.beta1()),
                         pick(beta2, from, "beta2", defaults.beta2()),
-                        pick(epsilon, from, "epsilon", defaults.epsilon()));
+                        pick(epsilon, from, "epsilon", defaults.epsilon()), sem);
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException(e.getMessage(), e);
             }
@@ -977,6 +1005,7 @@ public final class DecoderTrainer implements AutoCloseable {
             settings.put("iterations", Long.toString(its));
             settings.put("batch", Integer.toString(b));
             settings.put("transform", tf.name());
+            settings.put("semantics", sem.name());
             settings.put("image_size", Integer.toString(size));
             settings.put("crop", Integer.toString(cr));
             settings.put("seed", Long.toString(sd));
@@ -1040,7 +1069,8 @@ public final class DecoderTrainer implements AutoCloseable {
                         + " (" + file + "); leave it out to resume");
             }
             List<String> diffs = new ArrayList<>();
-            for (String key : List.of("batch", "transform", "image_size", "crop", "lr", "lr_decay", "content_weight",
+            for (String key : List.of("semantics", "batch", "transform", "image_size", "crop", "lr", "lr_decay",
+                    "content_weight",
                     "style_weight", "beta1", "beta2", "epsilon")) {
                 String was = ckpt.settings().get(key);
                 if (was != null && !was.equals(now.get(key))) {

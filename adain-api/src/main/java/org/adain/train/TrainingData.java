@@ -41,8 +41,9 @@ import org.adain.InvalidRequestException;
  *
  * <p><b>Transforms</b> (SEMANTICS §9): {@code PORT} resizes to {@code size×size} ignoring the aspect ratio (the
  * PyTorch port's {@code Resize((512, 512))}), {@code PAPER} scales the shorter side to {@code size} keeping it (the
- * paper and the Lua code); both then take a random {@code crop×crop} window ({@code RandomCrop}: top, then left,
- * each uniform over the valid offsets). Resampling is PIL's antialiased bilinear, as in the reference. Grey, RGBA,
+ * paper and the Lua code), {@code TORCH7} does the same with torch/image's bilinear filter as the Lua loader; all
+ * then take a random {@code crop×crop} window ({@code RandomCrop}: top, then left,
+ * each uniform over the valid offsets). Resampling is PIL's antialiased bilinear (torch/image's for TORCH7). Grey, RGBA,
  * palette and 16-bit files become RGB through {@link ImageTensor#fromImage} (alpha dropped).
  */
 final class TrainingData {
@@ -219,6 +220,7 @@ final class TrainingData {
         ImageTensor resized = switch (transform) {
             case PORT -> image.resizeTo(size, size);
             case PAPER -> image.resize(size, false);
+            case TORCH7 -> image.resize(size, false, org.adain.Semantics.TORCH7);
         };
         int top = rng.nextInt(resized.height() - crop + 1);
         int left = rng.nextInt(resized.width() - crop + 1);

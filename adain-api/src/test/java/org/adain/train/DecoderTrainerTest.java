@@ -288,6 +288,28 @@ class DecoderTrainerTest {
     }
 
     @Test
+    void torch7SemanticsBringTheirDefaultsAreRecordedAndKeptOnResume(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        try (DecoderTrainer t = builder(dir, out, new Recorder()).iterations(2).semantics(org.adain.Semantics.TORCH7)
+                .build()) {
+            assertThat(t.settings()).containsEntry("semantics", "TORCH7").containsEntry("transform", "TORCH7")
+                    .containsEntry("style_weight", "0.01").containsEntry("content_weight", "1.0");
+            t.run();
+        }
+        try (DecoderTrainer t = builder(dir, out, new Recorder()).iterations(4).resume(true).build()) {
+            assertThat(t.settings()).containsEntry("semantics", "TORCH7").containsEntry("style_weight", "0.01");
+        }
+        assertThatThrownBy(() -> builder(dir, out, new Recorder()).iterations(4).resume(true)
+                .semantics(org.adain.Semantics.PYTORCH_PORT).build())
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("semantics PYTORCH_PORT (checkpoint: "
+                        + "TORCH7)");
+        try (DecoderTrainer t = builder(dir, dir.resolve("port"), new Recorder()).build()) {
+            assertThat(t.settings()).containsEntry("semantics", "PYTORCH_PORT").containsEntry("transform", "PORT")
+                    .containsEntry("style_weight", "10.0");
+        }
+    }
+
+    @Test
     void unreadableImagesAreSkippedAndCountedNotFatal(@TempDir Path dir) {
         TrainingFixtures.imageDir(dir.resolve("content"), "c", 5);
         TrainingFixtures.imageDir(dir.resolve("style"), "s", 3);

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.InvalidRequestException;
+import org.adain.Semantics;
 import org.adain.dl4j.graph.AdainDecoder;
 import org.adain.dl4j.graph.BufferPool;
 import org.adain.dl4j.graph.GraphOps;
@@ -57,7 +58,7 @@ final class Dl4jStyleModel implements StyleModel {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRAINING, Capability.LOSSES);
+        return EnumSet.of(Capability.TRAINING, Capability.LOSSES, Capability.TORCH7_SEMANTICS);
     }
 
     @Override
@@ -109,7 +110,8 @@ final class Dl4jStyleModel implements StyleModel {
         try {
             return guarded("the transfer of content features " + Arrays.toString(content.shape()),
                     () -> new Dl4jFeatureMap(this,
-                            AdainOps.transfer(content, styles, plan.weights(), plan.alpha(), plan.regions())));
+                            AdainOps.transfer(content, styles, plan.weights(), plan.alpha(), plan.regions(),
+                                    plan.semantics())));
         } catch (IllegalArgumentException e) {
             // AdainOps validates its arrays; through the SPI that is a bad request (StyleModel#transfer)
             throw new InvalidRequestException(e.getMessage(), e);
@@ -161,6 +163,16 @@ final class Dl4jStyleModel implements StyleModel {
         return statistic(features, "std", AdainOps::std);
     }
 
+    @Override
+    public Tensor std(Tensor features, Semantics semantics) {
+        checkOpen();
+        Objects.requireNonNull(semantics, "semantics");
+        if (semantics == Semantics.PYTORCH_PORT) {
+            return std(features);
+        }
+        return statistic(features, "Torch7 std", AdainOps::stdTorch7);
+    }
+
     private static Tensor statistic(Tensor features, String what, java.util.function.UnaryOperator<INDArray> op) {
         Objects.requireNonNull(features, "features");
         if (features.rank() != 4) {
@@ -184,7 +196,19 @@ final class Dl4jStyleModel implements StyleModel {
 
     @Override
     public LossTerms losses(Tensor contents, Tensor styles) {
+        return losses(contents, styles, Semantics.PYTORCH_PORT);
+    }
+
+    /**
+     * The loss terms of SEMANTICS §9.1 (port) or §9.2 (Torch7: the Torch7 AdaIN target, and per layer
+     * {@code (Σ_{n,c} (μ_g − μ_s)² + Σ_{n,c} (σ_g − σ_s)²) / N} with {@code σ_g = sqrt(biased var + 1e-6)} and
+     * {@code σ_s = sqrt(biased var)}).
+     */
+    @Override
+    public LossTerms losses(Tensor contents, Tensor styles, Semantics semantics) {
         checkOpen();
+        Objects.requireNonNull(semantics, "semantics");
+        boolean torch = semantics == Semantics.TORCH7;
         checkImages(contents);
         checkImages(styles);
         if (contents.dim(0) != styles.dim(0)) {
@@ -199,21 +223,38 @@ final class Dl4jStyleModel implements StyleModel {
                 INDArray fc = track(owned, encoder.encode(c));
                 List<INDArray> fs = encoder.encodeTaps(s);
                 owned.addAll(fs);
-                INDArray t = track(owned, AdainOps.adain(fc, fs.get(3)));
+                INDArray t = track(owned, AdainOps.adain(fc, fs.get(3), semantics));
                 INDArray g = track(owned, decoder.decode(t));
                 List<INDArray> fg = encoder.encodeTaps(g);
                 owned.addAll(fg);
                 double content = fg.get(3).squaredDistance(t) / t.length();
                 double[] style = new double[4];
                 for (int i = 0; i < 4; i++) {
-                    style[i] = meanSquaredError(owned, AdainOps.mean(fg.get(i)), AdainOps.mean(fs.get(i)))
-                            + meanSquaredError(owned, AdainOps.std(fg.get(i)), AdainOps.std(fs.get(i)));
+                    if (torch) {
+                        // StyleINLossModule.lua:83-90: sums over channels (sizeAverage false), divided by N
+                        long n = fg.get(i).size(0);
+                        style[i] = (squaredError(owned, AdainOps.mean(fg.get(i)), AdainOps.mean(fs.get(i)))
+                                + squaredError(owned, AdainOps.biasedRoot(fg.get(i), LUA_SQRT_EPS),
+                                        AdainOps.stdTorch7(fs.get(i)))) / n;
+                    } else {
+                        style[i] = meanSquaredError(owned, AdainOps.mean(fg.get(i)), AdainOps.mean(fs.get(i)))
+                                + meanSquaredError(owned, AdainOps.std(fg.get(i)), AdainOps.std(fs.get(i)));
+                    }
                 }
                 return new LossTerms(content, style);
             } finally {
                 owned.forEach(GraphOps::release);
             }
         });
+    }
+
+    /** {@code nn.Sqrt(1e-6)} of the Lua style loss, as the CUDA kernel applies it (SEMANTICS §9.2). */
+    static final double LUA_SQRT_EPS = 1e-6;
+
+    private static double squaredError(List<INDArray> owned, INDArray a, INDArray b) {
+        track(owned, a);
+        track(owned, b);
+        return a.squaredDistance(b);
     }
 
     private static double meanSquaredError(List<INDArray> owned, INDArray a, INDArray b) {

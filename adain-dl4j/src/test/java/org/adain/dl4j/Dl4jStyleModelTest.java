@@ -59,9 +59,10 @@ class Dl4jStyleModelTest {
                 .contains("off-heap");
         assertThat(model.describe()).startsWith("dl4j").contains("1.0.0-M2.1").contains("onednn")
                 .doesNotContain("\n");
-        // Not THREAD_SAFE: the API serialises calls; TRAINING: Dl4jBackendProvider.train works; LOSSES: losses()
+        // Not THREAD_SAFE: the API serialises calls; TRAINING: Dl4jBackendProvider.train works; LOSSES: losses();
+        // TORCH7_SEMANTICS: AdainOps, losses and training honour Semantics.TORCH7
         assertThat(model.capabilities()).containsExactlyInAnyOrder(org.adain.spi.StyleModel.Capability.TRAINING,
-                org.adain.spi.StyleModel.Capability.LOSSES);
+                org.adain.spi.StyleModel.Capability.LOSSES, org.adain.spi.StyleModel.Capability.TORCH7_SEMANTICS);
     }
 
     @Test

@@ -37,7 +37,8 @@ import org.junit.platform.testkit.engine.Event;
 class KitCatchesClassicMistakesTest {
     /** The groups in kit order. */
     private static final List<String> GROUPS = List.of("Statistics", "Adain", "Encoder", "Decoder", "Transfer",
-            "Interpolation", "ColourPreservation", "SpatialControl", "Quantisation", "Losses", "Gradients", "Adam");
+            "Interpolation", "ColourPreservation", "SpatialControl", "Quantisation", "Losses", "Gradients", "Adam",
+            "Torch7");
 
     /** mistake → group → cases failed. */
     private static final Map<Mistake, Map<String, Integer>> CAUGHT = new EnumMap<>(Mistake.class);
@@ -148,7 +149,8 @@ class KitCatchesClassicMistakesTest {
             skipped.add(group);
             assertThat(isCase(e)).as("a single case was skipped: %s", e.getTestDescriptor().getDisplayName())
                     .isFalse();
-            String needed = group.equals("Losses") ? "LOSSES" : "TRAINING";
+            String needed = group.equals("Losses") ? "LOSSES" : group.equals("Torch7") ? "TORCH7_SEMANTICS"
+                    : "TRAINING";
             assertThat(message(e)).isEqualTo("backend 'java-reference' does not declare Capability." + needed
                     + ": group " + group + " skipped");
         });
@@ -160,8 +162,8 @@ class KitCatchesClassicMistakesTest {
         Printed run = runKitCapturingStdout(ReferenceBackend.inferenceOnly());
         EngineExecutionResults r = run.results();
         assertThat(failuresByGroup(r)).isEmpty();
-        assertThat(skippedGroups(r)).as("groups skipped").containsOnly("Losses", "Gradients", "Adam")
-                .contains("Losses", "Gradients", "Adam");
+        assertThat(skippedGroups(r)).as("groups skipped").containsOnly("Losses", "Gradients", "Adam", "Torch7")
+                .contains("Losses", "Gradients", "Adam", "Torch7");
         assertThat(r.testEvents().skipped().count()).as("disabled tests").isZero();
         // Each group skips its stand-in test and its factory, but says why once; the table once more.
         for (String group : List.of("Losses", "Gradients", "Adam")) {
@@ -179,7 +181,7 @@ class KitCatchesClassicMistakesTest {
     void aBackendWithLossesButWithoutTrainingRunsTheLossGroup() {
         EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(), Set.of(Capability.LOSSES)));
         assertThat(failuresByGroup(r)).isEmpty();
-        assertThat(skippedGroups(r)).containsOnly("Gradients", "Adam").contains("Gradients", "Adam");
+        assertThat(skippedGroups(r)).containsOnly("Gradients", "Adam", "Torch7").contains("Gradients", "Adam");
         assertThat(r.testEvents().succeeded().stream().filter(e -> group(e).equals("Losses") && isCase(e)).count())
                 .as("the forward-only loss group runs").isPositive();
     }
@@ -187,11 +189,31 @@ class KitCatchesClassicMistakesTest {
     @Test
     void aBackendDeclaringTrainingWithoutLossesFailsTheTrainingGroups() {
         EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(), Set.of(Capability.TRAINING)));
-        assertThat(skippedGroups(r)).containsOnly("Losses");
+        assertThat(skippedGroups(r)).containsOnly("Losses", "Torch7");
         assertThat(failuresByGroup(r).keySet()).containsExactly("Adam", "Gradients");
         r.testEvents().failed().stream().forEach(e -> assertThat(message(e))
                 .contains("declares Capability.TRAINING but not Capability.LOSSES, which training implies"));
         assertThat(tableLine("Gradients")).contains("capabilities · TRAINING without LOSSES");
+    }
+
+    @Test
+    void aPortSemanticsBackendFailsTheTorch7GroupAndNothingElse() {
+        // Declares TORCH7_SEMANTICS but computes the port's numerics whatever the plan or configuration says.
+        EngineExecutionResults r = runKit(new ReferenceBackend(Set.of(Mistake.PORT_NUMERICS_FOR_TORCH7),
+                ReferenceBackend.FULL));
+        assertThat(casesFailedByGroup(r).keySet()).containsExactly("Torch7");
+        assertThat(r.allEvents().aborted().count()).as("groups skipped").isZero();
+        Set<String> failed = new java.util.TreeSet<>();
+        r.testEvents().failed().stream().filter(KitCatchesClassicMistakesTest::isCase)
+                .forEach(e -> failed.add(e.getTestDescriptor().getDisplayName()));
+        System.out.println("Torch7 cases a port-semantics backend fails: " + failed);
+        // every backend-computed kind of the group catches it: statistics, AdaIN (constant and 1×1 maps),
+        // transfers at alpha 1 and 0.6, interpolation, spatial control, losses, gradients and Adam
+        assertThat(failed).contains("torch7_stats", "torch7_stats_1x1", "torch7_adain_6ch", "torch7_adain_constant",
+                "torch7_adain_style_1x1", "torch7_adain_content_1x1", "torch7_alpha_1", "torch7_alpha_0.6",
+                "torch7_interp_4", "torch7_mask_2region", "torch7_losses", "torch7_gradients", "torch7_adam");
+        // resizing is the API's, not the backend's: it passes
+        assertThat(failed).noneMatch(n -> n.startsWith("torch7_resize"));
     }
 
     @Test

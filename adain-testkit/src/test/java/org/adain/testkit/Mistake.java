@@ -19,7 +19,12 @@ enum Mistake {
     /** CORAL's {@code Xn·Xnᵀ} divided by the pixel count before adding the identity. */
     CORAL_COVARIANCE_PER_PIXEL("CORAL covariance / pixel count"),
     /** The decoded image truncated to 8-bit levels inside the backend ({@code floor(255·x) / 255}). */
-    OUTPUT_TRUNCATED_TO_8_BITS("output truncated to 8-bit levels");
+    OUTPUT_TRUNCATED_TO_8_BITS("output truncated to 8-bit levels"),
+    /**
+     * A port-semantics backend that declares Torch7 semantics but ignores them: the port's statistics, losses and
+     * Adam whatever the plan or configuration says.
+     */
+    PORT_NUMERICS_FOR_TORCH7("port numerics when Torch7 is asked");
 
     private final String label;
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.adain.InvalidRequestException;
+import org.adain.Semantics;
 import org.adain.spi.BackendProvider;
 import org.adain.spi.ConvLayer;
 import org.adain.spi.DecoderTraining;
@@ -22,7 +23,8 @@ import org.adain.spi.TrainingState;
 import org.adain.spi.TransferPlan;
 
 /**
- * A slow, plain-Java, double-precision backend written from SEMANTICS (port semantics), with switches that make
+ * A slow, plain-Java, double-precision backend written from SEMANTICS (port semantics, and Torch7's §2.2 and §9.2
+ * when asked), with switches that make
  * it commit the {@link Mistake classic mistakes}. The kit's own tests run the kit against it: correct, it must
  * pass every group; with any mistake, at least one case must fail. Not registered for ServiceLoader.
  */
@@ -42,9 +44,14 @@ final class ReferenceBackend implements BackendProvider {
                 : EnumSet.copyOf(capabilities);
     }
 
-    /** Every capability a full backend has: losses and training. */
+    /** Every capability a full backend has: losses, training and Torch7 semantics. */
     static final Set<StyleModel.Capability> FULL = EnumSet.of(StyleModel.Capability.LOSSES,
-            StyleModel.Capability.TRAINING);
+            StyleModel.Capability.TRAINING, StyleModel.Capability.TORCH7_SEMANTICS);
+
+    /** The semantics this backend actually computes when asked for {@code asked}. */
+    private Semantics numerics(Semantics asked) {
+        return has(Mistake.PORT_NUMERICS_FOR_TORCH7) ? Semantics.PYTORCH_PORT : asked;
+    }
 
     /** The correct backend, with losses and training. */
     static ReferenceBackend correct() {
@@ -88,6 +95,11 @@ final class ReferenceBackend implements BackendProvider {
 
     /** Per (sample, channel): [0] mean, [1] the variance as this backend computes it, over the given positions. */
     private double[][] stats(Map4 x, int[] positions) {
+        return stats(x, positions, Semantics.PYTORCH_PORT);
+    }
+
+    /** As {@link #stats(Map4, int[])}; Torch7 divides by the count (biased variance). */
+    private double[][] stats(Map4 x, int[] positions, Semantics semantics) {
         int planes = x.n * x.c;
         int count = positions == null ? x.plane() : positions.length;
         double[][] r = new double[2][planes];
@@ -104,13 +116,23 @@ final class ReferenceBackend implements BackendProvider {
                 ss += e * e;
             }
             r[0][k] = m;
-            r[1][k] = ss / (has(Mistake.BIASED_VARIANCE) ? count : count - 1);
+            r[1][k] = ss / (has(Mistake.BIASED_VARIANCE) || semantics == Semantics.TORCH7 ? count : count - 1);
         }
         return r;
     }
 
     private double sigma(double variance) {
         return has(Mistake.EPS_OUTSIDE_SQRT) ? Math.sqrt(variance) + EPS : Math.sqrt(variance + EPS);
+    }
+
+    /** The content's σ in AdaIN: Torch7 normalises with sqrt(biased var + 1e-5) (batch norm). */
+    private double contentSigma(double variance, Semantics semantics) {
+        return semantics == Semantics.TORCH7 ? Math.sqrt(variance + EPS) : sigma(variance);
+    }
+
+    /** The style's σ in AdaIN and the style loss: Torch7's std(3, true) has no eps. */
+    private double styleSigma(double variance, Semantics semantics) {
+        return semantics == Semantics.TORCH7 ? Math.sqrt(variance) : sigma(variance);
     }
 
     /** dσ/dx at one position: (x − μ) / (den · s) with s the square root in σ. */
@@ -121,15 +143,15 @@ final class ReferenceBackend implements BackendProvider {
     }
 
     /** AdaIN of each content sample with the style sample of the same index (or the only one). */
-    private Map4 adain(Map4 content, Map4 style) {
-        double[][] cs = stats(content, null);
-        double[][] ss = stats(style, null);
+    private Map4 adain(Map4 content, Map4 style, Semantics semantics) {
+        double[][] cs = stats(content, null, semantics);
+        double[][] ss = stats(style, null, semantics);
         Map4 o = content.zerosLike();
         for (int n = 0; n < content.n; n++) {
             for (int ch = 0; ch < content.c; ch++) {
                 int k = n * content.c + ch;
                 int ks = (style.n == 1 ? 0 : n) * style.c + ch;
-                double scale = sigma(ss[1][ks]) / sigma(cs[1][k]);
+                double scale = styleSigma(ss[1][ks], semantics) / contentSigma(cs[1][k], semantics);
                 int b = content.at(n, ch);
                 for (int i = 0; i < content.plane(); i++) {
                     o.d[b + i] = (content.d[b + i] - cs[0][k]) * scale + ss[0][ks];
@@ -350,14 +372,16 @@ final class ReferenceBackend implements BackendProvider {
         public FeatureMap transfer(TransferPlan plan) {
             Map4 content = own(plan.content());
             List<Map4> styles = plan.styles().stream().map(this::own).toList();
+            Semantics semantics = numerics(plan.semantics());
+            int least = semantics == Semantics.TORCH7 ? 1 : 2;
             for (Map4 x : styles) {
-                if (x.plane() < 2 || x.c != content.c) {
+                if (x.plane() < least || x.c != content.c) {
                     throw new InvalidRequestException("a style feature map of shape " + x.shape() + " cannot be used "
                             + "with content " + content.shape() + ": AdaIN needs the same channels and at least 2 "
                             + "positions (unbiased variance)");
                 }
             }
-            if (content.plane() < 2) {
+            if (content.plane() < least) {
                 throw new InvalidRequestException("content features of shape " + content.shape() + " have a single "
                         + "position (no unbiased variance)");
             }
@@ -367,13 +391,13 @@ final class ReferenceBackend implements BackendProvider {
                 t = content.zerosLike();
                 double[] w = plan.weights();
                 for (int k = 0; k < styles.size(); k++) {
-                    Map4 a = adain(content, styles.get(k));
+                    Map4 a = adain(content, styles.get(k), semantics);
                     for (int i = 0; i < t.d.length; i++) {
                         t.d[i] += w[k] * a.d[i];
                     }
                 }
             } else {
-                t = masked(content, styles, regions);
+                t = masked(content, styles, regions, semantics);
             }
             double alpha = plan.alpha();
             if (has(Mistake.ALPHA_ON_IMAGES)) {
@@ -382,16 +406,16 @@ final class ReferenceBackend implements BackendProvider {
             return new Features(this, blend(t, content, alpha));
         }
 
-        private Map4 masked(Map4 content, List<Map4> styles, int[] regions) {
+        private Map4 masked(Map4 content, List<Map4> styles, int[] regions, Semantics semantics) {
             Map4 t = content.zerosLike();
             for (int k = 0; k < styles.size(); k++) {
                 final int region = k;
                 int[] pos = java.util.stream.IntStream.range(0, regions.length).filter(p -> regions[p] == region)
                         .toArray();
-                double[][] cs = stats(content, pos);
-                double[][] ss = stats(styles.get(k), null);
+                double[][] cs = stats(content, pos, semantics);
+                double[][] ss = stats(styles.get(k), null, semantics);
                 for (int ch = 0; ch < content.c; ch++) {
-                    double scale = sigma(ss[1][ch]) / sigma(cs[1][ch]);
+                    double scale = styleSigma(ss[1][ch], semantics) / contentSigma(cs[1][ch], semantics);
                     int b = content.at(0, ch);
                     for (int p : pos) {
                         t.d[b + p] = (content.d[b + p] - cs[0][ch]) * scale + ss[0][ch];
@@ -453,6 +477,21 @@ final class ReferenceBackend implements BackendProvider {
             return column(x, r);
         }
 
+        @Override
+        public Tensor std(Tensor features, Semantics asked) {
+            Semantics semantics = numerics(asked);
+            if (semantics == Semantics.PYTORCH_PORT) {
+                return std(features);
+            }
+            Map4 x = Map4.of(features);
+            double[][] s = stats(x, null, semantics);
+            double[] r = new double[s[1].length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = styleSigma(s[1][i], semantics);
+            }
+            return column(x, r);
+        }
+
         private Tensor column(Map4 x, double[] v) {
             return new Map4(x.n, x.c, 1, 1, v).toTensor();
         }
@@ -464,10 +503,15 @@ final class ReferenceBackend implements BackendProvider {
 
         @Override
         public LossTerms losses(Tensor contents, Tensor styles) {
+            return losses(contents, styles, Semantics.PYTORCH_PORT);
+        }
+
+        @Override
+        public LossTerms losses(Tensor contents, Tensor styles, Semantics semantics) {
             if (!capabilities.contains(Capability.LOSSES)) {
-                return StyleModel.super.losses(contents, styles);
+                return StyleModel.super.losses(contents, styles, semantics);
             }
-            return new Pass(this, decoder, images(contents), images(styles)).losses();
+            return new Pass(this, decoder, images(contents), images(styles), numerics(semantics)).losses();
         }
 
         @Override
@@ -564,8 +608,10 @@ final class ReferenceBackend implements BackendProvider {
         final Map4[] padded = new Map4[DecoderWeights.CONV_COUNT];
         final Map4[] outs = new Map4[DecoderWeights.CONV_COUNT];
         final Trace fg;
+        final Semantics semantics;
 
-        Pass(Model model, Decoder decoder, Map4 contents, Map4 styles) {
+        Pass(Model model, Decoder decoder, Map4 contents, Map4 styles, Semantics semantics) {
+            this.semantics = semantics;
             if (contents.n != styles.n) {
                 throw new InvalidRequestException("losses need as many styles as contents, got " + contents.n
                         + " and " + styles.n);
@@ -574,7 +620,7 @@ final class ReferenceBackend implements BackendProvider {
             this.decoder = decoder;
             Map4 fc = model.encoder.forward(contents).tap(3);
             fs = model.encoder.forward(styles);
-            t = adain(fc, fs.tap(3));
+            t = adain(fc, fs.tap(3), semantics);
             Map4 g = decoder.forward(t, padded, outs);
             fg = model.encoder.forward(g);
         }
@@ -588,19 +634,26 @@ final class ReferenceBackend implements BackendProvider {
             content /= t.d.length;
             double[] style = new double[4];
             for (int l = 0; l < 4; l++) {
-                double[][] a = stats(fg.tap(l), null);
-                double[][] b = stats(fs.tap(l), null);
+                double[][] a = stats(fg.tap(l), null, semantics);
+                double[][] b = stats(fs.tap(l), null, semantics);
                 int nc = a[0].length;
                 double dm = 0;
                 double ds = 0;
                 for (int k = 0; k < nc; k++) {
                     dm += (a[0][k] - b[0][k]) * (a[0][k] - b[0][k]);
-                    double e = sigma(a[1][k]) - sigma(b[1][k]);
+                    double e = outputSigma(a[1][k]) - styleSigma(b[1][k], semantics);
                     ds += e * e;
                 }
-                style[l] = dm / nc + ds / nc;
+                // Torch7: sums over channels, divided by the batch (StyleINLossModule.lua:87-90)
+                double reduce = semantics == Semantics.TORCH7 ? fg.tap(l).n : nc;
+                style[l] = dm / reduce + ds / reduce;
             }
             return new LossTerms(content, style);
+        }
+
+        /** σ of the decoded image's features in the style loss: Torch7's nn.Sqrt(1e-6) of the biased variance. */
+        double outputSigma(double variance) {
+            return semantics == Semantics.TORCH7 ? Math.sqrt(variance + 1e-6) : sigma(variance);
         }
 
         /** d(cw·content + sw·style)/d(decoder weights): [conv][0 = kernel, 1 = bias]. */
@@ -608,18 +661,22 @@ final class ReferenceBackend implements BackendProvider {
             Map4[] tapGrads = new Map4[4];
             for (int l = 0; l < 4; l++) {
                 Map4 x = fg.tap(l);
-                double[][] a = stats(x, null);
-                double[][] b = stats(fs.tap(l), null);
+                double[][] a = stats(x, null, semantics);
+                double[][] b = stats(fs.tap(l), null, semantics);
                 int nc = a[0].length;
                 int count = x.plane();
+                boolean torch = semantics == Semantics.TORCH7;
+                double reduce = torch ? x.n : nc;
                 Map4 g = x.zerosLike();
                 for (int k = 0; k < nc; k++) {
-                    double dMean = 2 * (a[0][k] - b[0][k]) / nc / count;
-                    double dStd = 2 * (sigma(a[1][k]) - sigma(b[1][k])) / nc;
+                    double dMean = 2 * (a[0][k] - b[0][k]) / reduce / count;
+                    double sg = outputSigma(a[1][k]);
+                    double dStd = 2 * (sg - styleSigma(b[1][k], semantics)) / reduce;
                     int base = k * count;
                     for (int p = 0; p < count; p++) {
                         double v = x.d[base + p];
-                        g.d[base + p] = styleWeight * (dMean + dStd * stdSlope(v, a[0][k], a[1][k], count));
+                        double slope = torch ? (v - a[0][k]) / (count * sg) : stdSlope(v, a[0][k], a[1][k], count);
+                        g.d[base + p] = styleWeight * (dMean + dStd * slope);
                     }
                 }
                 tapGrads[l] = g;
@@ -669,8 +726,10 @@ final class ReferenceBackend implements BackendProvider {
 
         @Override
         public LossTerms step(Tensor contents, Tensor styles) {
-            Pass pass = new Pass(model, decoder, model.images(contents), model.images(styles));
+            Pass pass = new Pass(model, decoder, model.images(contents), model.images(styles),
+                    numerics(config.semantics()));
             LossTerms before = pass.losses();
+            boolean torch = numerics(config.semantics()) == Semantics.TORCH7;
             double[][][] g = pass.gradients(config.contentWeight(), config.styleWeight());
             int t = (int) iteration + 1;
             double lr = config.learningRateAt(iteration);
@@ -686,7 +745,8 @@ final class ReferenceBackend implements BackendProvider {
                         double gq = g[i][j][q];
                         m[q] = config.beta1() * m[q] + (1 - config.beta1()) * gq;
                         v[q] = config.beta2() * v[q] + (1 - config.beta2()) * gq * gq;
-                        p[q] -= lr * (m[q] / c1) / (Math.sqrt(v[q] / c2) + config.epsilon());
+                        p[q] -= torch ? lr * Math.sqrt(c2) / c1 * m[q] / (Math.sqrt(v[q]) + config.epsilon())
+                                : lr * (m[q] / c1) / (Math.sqrt(v[q] / c2) + config.epsilon());
                     }
                 }
             }
@@ -696,8 +756,8 @@ final class ReferenceBackend implements BackendProvider {
 
         @Override
         public List<Tensor[]> gradients(Tensor contents, Tensor styles) {
-            double[][][] g = new Pass(model, decoder, model.images(contents), model.images(styles))
-                    .gradients(config.contentWeight(), config.styleWeight());
+            double[][][] g = new Pass(model, decoder, model.images(contents), model.images(styles),
+                    numerics(config.semantics())).gradients(config.contentWeight(), config.styleWeight());
             return pairs(g);
         }
 

@@ -3,6 +3,7 @@ package org.adain.dl4j.ops;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.adain.Semantics;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,7 +11,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adaptive instance normalisation on ND4J arrays, with the "port" numerics of SEMANTICS §2.1: per sample and
- * channel, {@code mean} over H×W and {@code std = sqrt(unbiased variance + 1e-5)} on both content and style.
+ * channel, {@code mean} over H×W and {@code std = sqrt(unbiased variance + 1e-5)} on both content and style; or,
+ * for {@link Semantics#TORCH7} (§2.2, {@code lib/AdaptiveInstanceNormalization.lua:50-67}), the content normalised
+ * with {@code sqrt(biased variance + 1e-5)} (Torch7's batch norm in training mode) and the style's
+ * {@code sqrt(biased variance)} without eps, defined for single-position maps.
  * All arrays are NCHW, float32. Results are new arrays owned by the caller; inputs are never modified.
  *
  * <pre>{@code
@@ -34,6 +38,28 @@ public final class AdainOps {
         return x.mean(true, 2, 3);
     }
 
+    /** The style-side std of a semantics: {@link #std(INDArray)} or {@link #stdTorch7(INDArray)}. */
+    public static INDArray std(INDArray x, Semantics semantics) {
+        return semantics == Semantics.TORCH7 ? stdTorch7(x) : std(x);
+    }
+
+    /** Per (n, c) {@code sqrt(biased variance)}, shape N×C×1×1: Torch7's {@code std(3, true)}. */
+    public static INDArray stdTorch7(INDArray x) {
+        return biasedRoot(x, 0.0);
+    }
+
+    /** Per (n, c) {@code sqrt(biased variance + eps)}, shape N×C×1×1. */
+    public static INDArray biasedRoot(INDArray x, double eps) {
+        requireRank4(x, "feature map");
+        long n = x.size(0);
+        long c = x.size(1);
+        INDArray var = x.var(false, 2, 3); // biased: divides by L
+        INDArray shaped = var.reshape(n, c, 1, 1);
+        INDArray std = Transforms.sqrt(eps == 0 ? shaped.dup() : shaped.add(eps), false);
+        release(var, shaped);
+        return std;
+    }
+
     /** Per (n, c) {@code sqrt(unbiased variance + 1e-5)}, shape N×C×1×1. */
     public static INDArray std(INDArray x) {
         requireRank4(x, "feature map");
@@ -48,14 +74,21 @@ public final class AdainOps {
 
     /** {@code (c − mean(c)) / std(c) · std(s) + mean(s)}. C must match; the style batch is N or 1. */
     public static INDArray adain(INDArray content, INDArray style) {
+        return adain(content, style, Semantics.PYTORCH_PORT);
+    }
+
+    /** AdaIN with the statistics of a semantics. C must match; the style batch is N or 1. */
+    public static INDArray adain(INDArray content, INDArray style, Semantics semantics) {
         requireRank4(content, "content");
         requireRank4(style, "style");
         requireCompatible(content, style, "style");
-        requireTwoPositions(style, "style");
+        if (semantics == Semantics.PYTORCH_PORT) {
+            requireTwoPositions(style, "style");
+        }
         INDArray sm = mean(style);
-        INDArray ss = std(style);
+        INDArray ss = std(style, semantics);
         try {
-            return adainWithStats(content, sm, ss);
+            return adainWithStats(content, sm, ss, semantics);
         } finally {
             release(sm, ss);
         }
@@ -68,10 +101,21 @@ public final class AdainOps {
      * @param targetStd  same shape as {@code targetMean}
      */
     public static INDArray adainWithStats(INDArray content, INDArray targetMean, INDArray targetStd) {
+        return adainWithStats(content, targetMean, targetStd, Semantics.PYTORCH_PORT);
+    }
+
+    /**
+     * AdaIN towards given target statistics, the content normalised as the semantics does: port
+     * {@code sqrt(unbiased variance + 1e-5)}, Torch7 {@code sqrt(biased variance + 1e-5)}.
+     */
+    public static INDArray adainWithStats(INDArray content, INDArray targetMean, INDArray targetStd,
+            Semantics semantics) {
         requireRank4(content, "content");
-        requireTwoPositions(content, "content");
+        if (semantics == Semantics.PYTORCH_PORT) {
+            requireTwoPositions(content, "content");
+        }
         INDArray cm = mean(content);
-        INDArray cs = std(content);
+        INDArray cs = semantics == Semantics.TORCH7 ? biasedRoot(content, EPS) : std(content);
         // Same operation order as the port: normalise, scale, shift.
         INDArray out = content.sub(cm).divi(cs).muli(targetStd).addi(targetMean);
         release(cm, cs);
@@ -96,6 +140,17 @@ public final class AdainOps {
      */
     public static INDArray transfer(INDArray content, List<INDArray> styles, double[] weights, double alpha,
             int[] regions) {
+        return transfer(content, styles, weights, alpha, regions, Semantics.PYTORCH_PORT);
+    }
+
+    /**
+     * {@link #transfer(INDArray, List, double[], double, int[])} with the statistics of a semantics (Torch7 allows
+     * single-position maps and regions).
+     */
+    public static INDArray transfer(INDArray content, List<INDArray> styles, double[] weights, double alpha,
+            int[] regions, Semantics semantics) {
+        Objects.requireNonNull(semantics, "semantics");
+        boolean port = semantics == Semantics.PYTORCH_PORT;
         requireRank4(content, "content");
         Objects.requireNonNull(styles, "styles");
         if (styles.isEmpty()) {
@@ -108,7 +163,9 @@ public final class AdainOps {
             INDArray s = styles.get(k);
             requireRank4(s, "style " + k);
             requireCompatible(content, s, "style " + k);
-            requireTwoPositions(s, "style " + k);
+            if (port) {
+                requireTwoPositions(s, "style " + k);
+            }
         }
         INDArray t;
         if (regions == null) {
@@ -123,9 +180,9 @@ public final class AdainOps {
                             + Arrays.toString(weights));
                 }
             }
-            t = mixed(content, styles, weights);
+            t = mixed(content, styles, weights, semantics);
         } else {
-            t = regional(content, styles, regions);
+            t = regional(content, styles, regions, semantics);
         }
         return blend(t, content, alpha);
     }
@@ -145,14 +202,16 @@ public final class AdainOps {
         return out;
     }
 
-    private static INDArray mixed(INDArray content, List<INDArray> styles, double[] weights) {
-        requireTwoPositions(content, "content");
+    private static INDArray mixed(INDArray content, List<INDArray> styles, double[] weights, Semantics semantics) {
+        if (semantics == Semantics.PYTORCH_PORT) {
+            requireTwoPositions(content, "content");
+        }
         INDArray mixMean = null;
         INDArray mixStd = null;
         try {
             for (int k = 0; k < styles.size(); k++) {
                 INDArray m = mean(styles.get(k)).muli(weights[k]);
-                INDArray s = std(styles.get(k)).muli(weights[k]);
+                INDArray s = std(styles.get(k), semantics).muli(weights[k]);
                 if (mixMean == null) {
                     mixMean = m;
                     mixStd = s;
@@ -162,13 +221,14 @@ public final class AdainOps {
                     release(m, s);
                 }
             }
-            return adainWithStats(content, mixMean, mixStd);
+            return adainWithStats(content, mixMean, mixStd, semantics);
         } finally {
             release(mixMean, mixStd);
         }
     }
 
-    private static INDArray regional(INDArray content, List<INDArray> styles, int[] regions) {
+    private static INDArray regional(INDArray content, List<INDArray> styles, int[] regions, Semantics semantics) {
+        boolean torch = semantics == Semantics.TORCH7;
         int h = (int) content.size(2);
         int w = (int) content.size(3);
         if (regions.length != (long) h * w) {
@@ -185,7 +245,7 @@ public final class AdainOps {
             counts[r]++;
         }
         for (int r = 0; r < counts.length; r++) {
-            if (counts[r] == 1) {
+            if (counts[r] == 1 && !torch) {
                 throw new IllegalArgumentException("Region " + r + " of the content map " + shape(content)
                         + " has a single position; its std needs at least two");
             }
@@ -198,14 +258,14 @@ public final class AdainOps {
             }
             INDArray mask = regionMask(regions, r, h, w, dt);
             INDArray sm = mean(styles.get(r));
-            INDArray ss = std(styles.get(r));
+            INDArray ss = std(styles.get(r), semantics);
             // Content statistics over the region only: masked sums divided by the region size.
             INDArray masked = content.mul(mask);
             INDArray cm = masked.sum(true, 2, 3).divi(counts[r]);
             release(masked);
             INDArray dev = content.sub(cm).muli(mask); // zero outside the region
             INDArray sq = dev.mul(dev);
-            INDArray var = sq.sum(true, 2, 3).divi(counts[r] - 1);
+            INDArray var = sq.sum(true, 2, 3).divi(torch ? counts[r] : counts[r] - 1);
             release(sq);
             INDArray cs = Transforms.sqrt(var.addi(EPS), false);
             // Zero outside the region after the last mask, so the regions simply add up.

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.InvalidRequestException;
+import org.adain.Semantics;
 import org.adain.dl4j.graph.BufferPool;
 import org.adain.dl4j.graph.ConvWeights;
 import org.adain.dl4j.graph.GraphOps;
@@ -27,7 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Decoder training on ND4J (SEMANTICS §9.1, port semantics), made by
+ * Decoder training on ND4J (SEMANTICS §9.1, port semantics, or §9.2 with {@link TrainingConfig#semantics()}
+ * {@link Semantics#TORCH7}: Torch7 AdaIN target and style loss, torch7's Adam), made by
  * {@code Dl4jBackendProvider.train(encoder, decoder, config)}.
  *
  * <p>A step has two halves:
@@ -39,7 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   {@code contentWeight · Lc + styleWeight · Ls} and, by a hand-written backward pass, its gradient w.r.t. the
  *   decoder convs.</li>
  * </ol>
- * The update is PyTorch's Adam ({@link TorchAdam}: ε after the bias correction) at
+ * The update is PyTorch's Adam ({@link TorchAdam}: ε after the bias correction; torch7's, ε before it, under Torch7
+ * semantics) at
  * {@code config.learningRateAt(iteration)}. Everything is float32.
  *
  * <p>Not thread-safe; {@link #close()} frees the native memory.
@@ -163,9 +166,15 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
                         + "inputs");
             }
             double lr = config.learningRateAt(iteration);
+            boolean torch = config.semantics() == Semantics.TORCH7;
             for (int p = 0; p < params.size(); p++) {
-                TorchAdam.update(params.get(p), pass.gradients().get(p), firstMoments.get(p), secondMoments.get(p),
-                        lr, config.beta1(), config.beta2(), config.epsilon(), iteration + 1);
+                if (torch) {
+                    TorchAdam.updateTorch7(params.get(p), pass.gradients().get(p), firstMoments.get(p),
+                            secondMoments.get(p), lr, config.beta1(), config.beta2(), config.epsilon(), iteration + 1);
+                } else {
+                    TorchAdam.update(params.get(p), pass.gradients().get(p), firstMoments.get(p),
+                            secondMoments.get(p), lr, config.beta1(), config.beta2(), config.epsilon(), iteration + 1);
+                }
             }
             pass.gradients().forEach(GraphOps::release);
             iteration++;
@@ -303,16 +312,17 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
             List<INDArray> fs = encoder.encodeTaps(s);
             owned.addAll(fs);
             GraphOps.release(c, s);
-            INDArray t = own(owned, AdainOps.adain(fc, fs.get(3)));
+            Semantics semantics = config.semantics();
+            INDArray t = own(owned, AdainOps.adain(fc, fs.get(3), semantics));
             GraphOps.release(fc);
             List<INDArray> means = new ArrayList<>(4);
             List<INDArray> stds = new ArrayList<>(4);
             for (INDArray f : fs) {
                 means.add(own(owned, AdainOps.mean(f)));
-                stds.add(own(owned, AdainOps.std(f)));
+                stds.add(own(owned, AdainOps.std(f, semantics)));
                 GraphOps.release(f);
             }
-            return backprop.run(t, means, stds, params, config.contentWeight(), config.styleWeight());
+            return backprop.run(t, means, stds, params, config.contentWeight(), config.styleWeight(), semantics);
         } finally {
             owned.forEach(GraphOps::release);
         }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import org.adain.Semantics;
 import org.adain.dl4j.graph.BufferPool;
 import org.adain.dl4j.graph.ConvWeights;
 import org.adain.dl4j.graph.GraphOps;
@@ -132,6 +133,16 @@ final class LossBackprop implements AutoCloseable {
      */
     Result run(INDArray target, List<INDArray> styleMeans, List<INDArray> styleStds, List<INDArray> params,
             double contentWeight, double styleWeight) {
+        return run(target, styleMeans, styleStds, params, contentWeight, styleWeight, Semantics.PYTORCH_PORT);
+    }
+
+    /**
+     * As {@link #run(INDArray, List, List, List, double, double)}, with the style loss of a semantics (Torch7:
+     * {@code StyleINLossModule.lua}, sums over channels divided by N, σ_g = sqrt(biased variance + 1e-6); the style
+     * statistics given must then be Torch7's, σ_s = sqrt(biased variance)).
+     */
+    Result run(INDArray target, List<INDArray> styleMeans, List<INDArray> styleStds, List<INDArray> params,
+            double contentWeight, double styleWeight, Semantics semantics) {
         Set<INDArray> live = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
             INDArray t = keep(live, GraphOps.toLayout(target, Layout.NCHW, layout));
@@ -141,7 +152,7 @@ final class LossBackprop implements AutoCloseable {
                 means.add(keep(live, statsToLayout(styleMeans.get(k))));
                 stds.add(keep(live, statsToLayout(styleStds.get(k))));
             }
-            return pass(live, t, means, stds, params, contentWeight, styleWeight);
+            return pass(live, t, means, stds, params, contentWeight, styleWeight, semantics);
         } finally {
             live.forEach(pool::give);
         }
@@ -165,17 +176,23 @@ final class LossBackprop implements AutoCloseable {
 
     /** Per sample and channel: sqrt(unbiased variance over H×W + 1e-5), keeping the reduced axes. */
     private INDArray std(INDArray f) {
-        INDArray var = f.var(true, hAxis, wAxis);
+        return root(f, true, 1e-5);
+    }
+
+    /** Per sample and channel: sqrt(variance over H×W + eps), unbiased or biased, keeping the reduced axes. */
+    private INDArray root(INDArray f, boolean unbiased, double eps) {
+        INDArray var = f.var(unbiased, hAxis, wAxis);
         long[] shape = {f.size(0), 1, 1, 1};
         shape[cAxis] = f.size(cAxis);
         INDArray shaped = var.reshape('c', shape); // [N, C] → N×C×1×1 or N×1×1×C, same order
-        INDArray std = Transforms.sqrt(shaped.add(1e-5), false);
+        INDArray std = Transforms.sqrt(shaped.add(eps), false);
         GraphOps.release(var, shaped);
         return std;
     }
 
     private Result pass(Set<INDArray> live, INDArray target, List<INDArray> styleMeans, List<INDArray> styleStds,
-            List<INDArray> params, double contentWeight, double styleWeight) {
+            List<INDArray> params, double contentWeight, double styleWeight, Semantics semantics) {
+        boolean torch = semantics == Semantics.TORCH7;
         int last = DecoderWeights.CONV_COUNT - 1;
         // ---- decoder forward: keep each conv's input (before padding) and each ReLU output
         INDArray[] decIn = new INDArray[DecoderWeights.CONV_COUNT];
@@ -237,13 +254,16 @@ final class LossBackprop implements AutoCloseable {
             long nc = f.size(0) * f.size(cAxis);
             long positions = f.size(hAxis) * f.size(wAxis);
             INDArray mu = keep(live, mean(f));
-            INDArray sigma = keep(live, std(f));
+            INDArray sigma = keep(live, torch ? root(f, false, LUA_SQRT_EPS) : std(f));
             INDArray dMu = keep(live, mu.sub(styleMeans.get(k)));
             INDArray dSigma = keep(live, sigma.sub(styleStds.get(k)));
-            style[k] = (mu.squaredDistance(styleMeans.get(k)) + sigma.squaredDistance(styleStds.get(k))) / nc;
-            // d/df [mean_NC (μ−μs)²] = 2(μ−μs)/(NC·HW);  d/df [mean_NC (σ−σs)²] = 2(σ−σs)/NC · (f−μ)/((HW−1)σ)
-            INDArray a = dMu.muli(2 * styleWeight / ((double) nc * positions));
-            INDArray b = dSigma.divi(sigma).muli(2 * styleWeight / ((double) nc * (positions - 1)));
+            // port: mean over N·C; Torch7 (StyleINLossModule.lua:83-90): sum over N·C divided by N
+            double reduce = torch ? f.size(0) : nc;
+            style[k] = (mu.squaredDistance(styleMeans.get(k)) + sigma.squaredDistance(styleStds.get(k))) / reduce;
+            // d/df [Σ (μ−μs)² / R] = 2(μ−μs)/(R·HW);  d/df [Σ (σ−σs)² / R] = 2(σ−σs)/R · (f−μ)/(D·σ), D = HW−1 for
+            // the port's unbiased variance, HW for Torch7's biased one (its eps sits inside σ and needs no term)
+            INDArray a = dMu.muli(2 * styleWeight / (reduce * positions));
+            INDArray b = dSigma.divi(sigma).muli(2 * styleWeight / (reduce * (torch ? positions : positions - 1)));
             INDArray grad = keep(live, f.sub(mu).muli(b).addi(a));
             free(live, mu, sigma, dMu, dSigma);
             tapGrad[layer] = tapGrad[layer] == null ? grad : tapGrad[layer].addi(grad);
@@ -322,6 +342,9 @@ final class LossBackprop implements AutoCloseable {
         grads.forEach(live::remove); // handed to the caller
         return new Result(losses, grads);
     }
+
+    /** {@code nn.Sqrt(1e-6)} of the Lua style loss as its CUDA kernel applies it (SEMANTICS §9.2). */
+    static final double LUA_SQRT_EPS = 1e-6;
 
     private static boolean isStored(INDArray[] stored, INDArray x) {
         for (INDArray s : stored) {

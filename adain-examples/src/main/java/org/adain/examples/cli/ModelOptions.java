@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.adain.InvalidRequestException;
 import org.adain.ModelStore;
+import org.adain.Semantics;
 import org.adain.StyleTransfer;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
@@ -89,8 +90,13 @@ final class ModelOptions {
      * (weights and backends fail otherwise), and here they are command-line mistakes.
      */
     StyleTransfer load(CommandLine cl) {
+        return load(cl, Semantics.PYTORCH_PORT);
+    }
+
+    /** Loads the model computing with {@code semantics}; see {@link #load(CommandLine)}. */
+    StyleTransfer load(CommandLine cl, Semantics semantics) {
         StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
-                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize);
+                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize).semantics(semantics);
         if (backend != null) {
             builder.backend(backend);
         }

@@ -123,6 +123,9 @@ final class StylizeCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
+    SemanticsOption semantics;
+
+    @Mixin
     DebugOption debug;
 
     /** The content images, directories expanded ({@link #expandInputs}). */
@@ -238,8 +241,9 @@ final class StylizeCommand implements Callable<Integer> {
         List<List<Integer>> sets = styleSets();
         Checked checked = preflight(sets.get(0), spatialMask);
 
+        semantics.noticeForTorch7Weights(spec.commandLine().getErr(), model.encoder, model.decoder);
         progress.begin("loading model");
-        try (StyleTransfer transfer = model.load(spec.commandLine())) {
+        try (StyleTransfer transfer = model.load(spec.commandLine(), semantics.semantics)) {
             progress.done(transfer.backendName());
             // Only now, so that settings or weights the library refuses leave nothing behind.
             if (plan.directory() != null) {

@@ -18,7 +18,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code adain train}: trains a decoder for an encoder with the PyTorch port's loss and schedule, resumable, with
+ * {@code adain train}: trains a decoder for an encoder with the PyTorch port's loss and schedule (or the Torch7 code's
+ * with {@code --semantics torch7}), resumable, with
  * a progress bar, a loss log and plot, sample stylisations and checkpoints. Ctrl-C writes a checkpoint and exits;
  * {@code --resume} continues.
  */
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = {"Train an AdaIN decoder for an encoder (e.g. your own VGG-19 weights).", "",
                 "The encoder is frozen; the decoder learns content_weight·Lc + style_weight·Ls with Adam and the "
                         + "learning rate lr / (1 + lr_decay·i), as in the PyTorch port (defaults: 160000 iterations "
-                        + "of 8 pairs, 256×256 crops)."},
+                        + "of 8 pairs, 256×256 crops); --semantics torch7 trains as the authors' train.lua (its style "
+                        + "loss, torch7's Adam, style weight 0.01)."},
         footer = {"",
                 "Written to OUT:",
                 "  decoder.h5     the trained decoder (Keras HDF5), when the run completes",
@@ -93,15 +95,17 @@ final class TrainCommand implements Callable<Integer> {
             + "Default: 5e-5.")
     Double lrDecay;
 
-    @Option(names = "--style-weight", paramLabel = "W", description = "Weight of the style loss. Default: 10.")
+    @Option(names = "--style-weight", paramLabel = "W", description = "Weight of the style loss. Default: 10 (0.01 "
+            + "with --semantics torch7, the Lua default; the released decoder.t7 used 0.1).")
     Double styleWeight;
 
     @Option(names = "--content-weight", paramLabel = "W", description = "Weight of the content loss. Default: 1.")
     Double contentWeight;
 
-    @Option(names = "--transform", paramLabel = "port|paper",
+    @Option(names = "--transform", paramLabel = "port|paper|torch7",
             description = "port: resize to SIZE×SIZE, then a random crop (the PyTorch port); paper: shorter side to "
-                    + "SIZE keeping the aspect, then a random crop (the paper, the Lua code). Default: port.")
+                    + "SIZE keeping the aspect, then a random crop (the paper); torch7: as paper with torch/image's "
+                    + "bilinear filter (the Lua code). Default: port (torch7 with --semantics torch7).")
     String transform;
 
     @Option(names = "--image-size", paramLabel = "SIZE", description = "Resize target. Default: 512.")
@@ -147,6 +151,9 @@ final class TrainCommand implements Callable<Integer> {
     /** Test hook: behaves as if Ctrl-C arrived during iteration N. */
     @Option(names = "--stop-after", hidden = true, paramLabel = "N")
     Long stopAfter;
+
+    @Mixin
+    SemanticsOption semantics;
 
     @Mixin
     DebugOption debug;
@@ -195,6 +202,11 @@ final class TrainCommand implements Callable<Integer> {
         if (tf != null) {
             b.transform(tf);
         }
+        // not given: the default, or the resumed run's own
+        if (spec.commandLine().getParseResult().hasMatchedOption("--semantics")) {
+            b.semantics(semantics.semantics);
+        }
+        semantics.noticeForTorch7Weights(err, encoder, decoderInit);
         if (imageSize != null) {
             b.imageSize((int) positive("--image-size", imageSize));
         }
@@ -213,8 +225,10 @@ final class TrainCommand implements Callable<Integer> {
             bar.stopAfter = stopAfter == null ? -1 : stopAfter;
             int[] counts = trainer.imageCounts();
             bar.info(String.format(Locale.ROOT, "training a decoder on %s: %d content and %d style images, "
-                    + "%s transform (%s, crop %s), batch %s, seed %d, %d iterations%s", trainer.backendName(),
-                    counts[0], counts[1], trainer.settings().get("transform").toLowerCase(Locale.ROOT),
+                    + "%s semantics, %s transform (%s, crop %s), batch %s, seed %d, %d iterations%s",
+                    trainer.backendName(), counts[0], counts[1],
+                    org.adain.Semantics.valueOf(trainer.settings().get("semantics")).cliName(),
+                    trainer.settings().get("transform").toLowerCase(Locale.ROOT),
                     trainer.settings().get("image_size"), trainer.settings().get("crop"),
                     trainer.settings().get("batch"), trainer.seed(), trainer.totalIterations(),
                     trainer.resumedFrom() == null ? ""
@@ -289,7 +303,8 @@ final class TrainCommand implements Callable<Integer> {
         return switch (transform.toLowerCase(Locale.ROOT)) {
             case "port" -> DecoderTrainer.Transform.PORT;
             case "paper" -> DecoderTrainer.Transform.PAPER;
-            default -> throw usage("--transform must be 'port' or 'paper', got '" + transform + "'");
+            case "torch7" -> DecoderTrainer.Transform.TORCH7;
+            default -> throw usage("--transform must be 'port', 'paper' or 'torch7', got '" + transform + "'");
         };
     }
 

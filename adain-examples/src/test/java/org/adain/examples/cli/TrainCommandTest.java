@@ -290,7 +290,7 @@ class TrainCommandTest {
         Path out = dir.resolve("out");
         CliRun r = CliRun.of(args(out, "--transform", "square"));
         assertThat(r.exitCode()).isEqualTo(AdainCli.EXIT_USAGE);
-        assertThat(r.errorLine()).contains("--transform must be 'port' or 'paper'");
+        assertThat(r.errorLine()).contains("--transform must be 'port', 'paper' or 'torch7'");
         r = CliRun.of(args(out, "--batch", "0"));
         assertThat(r.exitCode()).isEqualTo(AdainCli.EXIT_USAGE);
         assertThat(r.errorLine()).contains("--batch must be at least 1");

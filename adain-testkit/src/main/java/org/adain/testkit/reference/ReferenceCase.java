@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.adain.Semantics;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderWeights;
 
@@ -37,9 +38,12 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
         DECODE,
         /** a full style transfer: content + styles (+ mask), alpha, weights, colour preservation. */
         TRANSFER,
-        /** 8-bit quantisation of {@code inputs.tensor} by the port rule. */
+        /** 8-bit quantisation of {@code inputs.tensor} by the rule of the case's {@link #semantics()}. */
         QUANTISE,
-        /** the port's test-time PIL resize (+ centre crop) of {@code inputs.image}. */
+        /**
+         * the test-time resize of {@code inputs.image}: the port's PIL resize (+ centre crop), 8-bit levels; or,
+         * for {@link #semantics()} Torch7, the centre crop then torch/image's bilinear, as floats.
+         */
         RESIZE,
         /**
          * per-sample, per-channel {@code mean} and {@code std} (sqrt(unbiased variance + eps)), both
@@ -98,6 +102,16 @@ public record ReferenceCase(String name, Kind kind, String description, Map<Stri
                     ? "an expect_error case must have no expected arrays"
                     : "no expected arrays (and not an expect_error case)"));
         }
+    }
+
+    /**
+     * Whose numerics the case follows: {@code parameters.semantics} ({@code "torch7"} for the authors' Torch7 code),
+     * else the PyTorch port's.
+     *
+     * @return {@link Semantics#TORCH7} or {@link Semantics#PYTORCH_PORT}
+     */
+    public Semantics semantics() {
+        return "torch7".equals(parameters.get("semantics")) ? Semantics.TORCH7 : Semantics.PYTORCH_PORT;
     }
 
     /**

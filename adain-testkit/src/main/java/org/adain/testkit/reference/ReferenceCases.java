@@ -145,13 +145,24 @@ public final class ReferenceCases {
     }
 
     /**
-     * The cases of one kind, e.g. all TRANSFER cases for one parameterised test.
+     * The cases of one kind, of either semantics, e.g. all TRANSFER cases for one parameterised test.
      *
      * @param kind what the cases exercise
      * @return those cases in manifest order, possibly none
      */
     public List<ReferenceCase> ofKind(ReferenceCase.Kind kind) {
         return cases.values().stream().filter(c -> c.kind() == kind).toList();
+    }
+
+    /**
+     * The cases of one kind and semantics, e.g. the Torch7 AdaIN cases.
+     *
+     * @param kind      what the cases exercise
+     * @param semantics whose numerics they follow ({@link ReferenceCase#semantics()})
+     * @return those cases in manifest order, possibly none
+     */
+    public List<ReferenceCase> ofKind(ReferenceCase.Kind kind, org.adain.Semantics semantics) {
+        return cases.values().stream().filter(c -> c.kind() == kind && c.semantics() == semantics).toList();
     }
 
     /**

@@ -74,7 +74,7 @@ class OracleRecomputationTest {
 
     @Test
     void statisticsAreUnbiasedPlusEpsInsideTheSqrt() {
-        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.STATISTICS)) {
+        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.STATISTICS, org.adain.Semantics.PYTORCH_PORT)) {
             T x = T.of(c.inputArray("features"));
             double[][] ms = MiniNet.meanStd(x, true);
             if (c.expectError()) {
@@ -96,9 +96,52 @@ class OracleRecomputationTest {
         assertThat(std.get(0, 2, 0, 0)).isGreaterThan(0.1);
     }
 
+    /** Per (n, c) mean and sqrt(biased variance + eps): Torch7's statistics (std(3, true) with eps 0). */
+    private static double[][] torch7MeanStd(T x, double eps) {
+        int l = x.h() * x.w();
+        double[][] r = new double[2][x.n() * x.c()];
+        for (int k = 0; k < r[0].length; k++) {
+            double s = 0;
+            for (int i = 0; i < l; i++) {
+                s += x.d()[k * l + i];
+            }
+            double m = s / l;
+            double q = 0;
+            for (int i = 0; i < l; i++) {
+                q += (x.d()[k * l + i] - m) * (x.d()[k * l + i] - m);
+            }
+            r[0][k] = m;
+            r[1][k] = Math.sqrt(q / l + eps);
+        }
+        return r;
+    }
+
+    @Test
+    void torch7StatisticsAndAdainAreTheLuaFormulas() {
+        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.STATISTICS, org.adain.Semantics.TORCH7)) {
+            T x = T.of(c.inputArray("features"));
+            double[][] ms = torch7MeanStd(x, 0);
+            assertClose(column(ms[0], x.n(), x.c()), c.load("mean"), c.name() + " mean");
+            assertClose(column(ms[1], x.n(), x.c()), c.load("std"), c.name() + " std");
+        }
+        assertThat(refs.get("torch7_stats").load("std").get(0, 1, 0, 0)).isZero();   // a constant channel: 0, no eps
+        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.ADAIN, org.adain.Semantics.TORCH7)) {
+            T xc = T.of(c.inputArray("content_features"));
+            T xs = T.of(c.inputArray("style_features"));
+            T out = MiniNet.adainWith(xc, torch7MeanStd(xc, 1e-5), torch7MeanStd(xs, 0));
+            assertClose(out.array(), c.load("output"), c.name());
+            assertThat(Arrays.stream(c.load("output").data()).allMatch(Double::isFinite)).isTrue();
+            if (xc.h() * xc.w() > 1 && xs.h() * xs.w() > 1) {
+                // the port's statistics would be caught
+                assertThat(MiniNet.adain(xc, xs).array().maxAbsDiff(c.load("output")))
+                        .isGreaterThan(10 * c.output().tolerance());
+            }
+        }
+    }
+
     @Test
     void adainUsesPerSampleStatistics() {
-        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.ADAIN)) {
+        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.ADAIN, org.adain.Semantics.PYTORCH_PORT)) {
             T xc = T.of(c.inputArray("content_features"));
             T xs = T.of(c.inputArray("style_features"));
             if (c.expectError()) {
@@ -226,7 +269,7 @@ class OracleRecomputationTest {
     @Test
     void adamStepsAreBoundedByTheLearningRates() {
         double total = refs.get("losses").scalar("total");
-        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.ADAM)) {
+        for (ReferenceCase c : refs.ofKind(ReferenceCase.Kind.ADAM, org.adain.Semantics.PYTORCH_PORT)) {
             double lr0 = c.learningRate();
             double lr1 = c.learningRate() / (1 + c.learningRateDecay());
             assertThat(ReferenceCases.doubleList(c.parameters().get("lr_per_step"), "lr_per_step"))

@@ -42,7 +42,13 @@ class ReferenceCasesTest {
                 "square_40", "nonmult8_45x70", "interp_4", "preserve_color", "mask_2region", "keras_apps_45x70",
                 "quantised", "resize_32", "resize_80", "resize_crop_32", "resize_crop_27",
                 "stats_3x5x7x6", "stats_constant_channel", "stats_1x1", "adain_6ch", "adain_batch2",
-                "adain_style_1x1", "losses", "gradients", "adam", "adam_lr_decay");
+                "adain_style_1x1", "losses", "gradients", "adam", "adam_lr_decay",
+                "torch7_stats", "torch7_stats_1x1", "torch7_adain_6ch", "torch7_adain_constant",
+                "torch7_adain_style_1x1", "torch7_adain_content_1x1", "torch7_alpha_1", "torch7_alpha_0.6",
+                "torch7_interp_4", "torch7_mask_2region", "torch7_quantised", "torch7_resize_32", "torch7_resize_80", "torch7_resize_crop_32",
+                "torch7_resize_crop_27", "torch7_resize_crop_0", "torch7_losses", "torch7_gradients", "torch7_adam");
+        assertThat(ReferenceCases.load().names()).allMatch(n -> n.startsWith("torch7_")
+                == (ReferenceCases.load().get(n).semantics() == org.adain.Semantics.TORCH7));
         assertThat(ReferenceCases.load().topology()).containsExactly(
                 Map.entry("a", 8), Map.entry("b", 12), Map.entry("c", 16), Map.entry("d", 24));
         assertThat(ReferenceCases.load().eps()).isEqualTo(1e-5);
@@ -135,6 +141,21 @@ class ReferenceCasesTest {
             }
             case QUANTISE, RESIZE -> {
                 Npy.Array a = c.expected().get(0).load();
+                boolean torch7Resize = c.kind() == Kind.RESIZE && c.semantics() == org.adain.Semantics.TORCH7;
+                if (torch7Resize) {
+                    // floats in [0, 1]: crop first, then the shorter side to size (0: the square kept)
+                    assertThat(Arrays.stream(a.data()).allMatch(v -> v >= 0 && v <= 1)).isTrue();
+                    int size = c.intParameter("size");
+                    int side = c.booleanParameter("crop") ? 75 : -1;
+                    if (size > 0) {
+                        assertThat(Math.min(a.shape()[1], a.shape()[2])).isEqualTo(size);
+                    } else {
+                        assertThat(a.shape()).containsExactly(3, side, side);
+                    }
+                    assertThat(a.shape()).containsExactly(3, c.intParameter("resized_height"),
+                            c.intParameter("resized_width"));
+                    return;
+                }
                 assertThat(Arrays.stream(a.data()).allMatch(v -> v >= 0 && v <= 255 && v == Math.rint(v))).isTrue();
                 if (c.kind() == Kind.RESIZE) {
                     int size = c.intParameter("size");
@@ -165,7 +186,11 @@ class ReferenceCasesTest {
                     assertThat(Math.min(fc[2] * fc[3], fs[2] * fs[3])).isEqualTo(1);
                 } else {
                     assertThat(c.output().shape()).containsExactly(fc);
-                    for (String k : List.of("content_mean", "content_std", "style_mean", "style_std")) {
+                    // Torch7's content std is inside AdaIN (batch norm), not a statistic of its own
+                    List<String> stats = c.semantics() == org.adain.Semantics.TORCH7
+                            ? List.of("content_mean", "style_mean", "style_std")
+                            : List.of("content_mean", "content_std", "style_mean", "style_std");
+                    for (String k : stats) {
                         assertThat(c.expected(k).shape()).containsExactly(fc[0], fc[1], 1, 1);
                     }
                 }
@@ -176,7 +201,7 @@ class ReferenceCasesTest {
                 assertThat(contents.shape()).containsExactly(2, 3, 64, 64);
                 assertThat(styles.shape()).containsExactly(2, 3, 64, 64);
                 assertThat(c.contentWeight()).isEqualTo(1.0);
-                assertThat(c.styleWeight()).isEqualTo(10.0);
+                assertThat(c.styleWeight()).isEqualTo(c.semantics() == org.adain.Semantics.TORCH7 ? 1e-2 : 10.0);
                 assertThat(c.stringParameter("encoder_weights")).isEqualTo("normalised");
                 assertThat(c.stringParameter("decoder_weights")).isEqualTo("decoder");
                 if (c.kind() == Kind.LOSSES) {
@@ -269,12 +294,20 @@ class ReferenceCasesTest {
         assertThat(r.get("keras_apps_45x70").encoder()).isEqualTo("models/vgg19_notop.h5");
         assertThat(r.get("keras_apps_45x70").encoderFlavour()).isEqualTo("keras_apps");
         assertThat(r.get("resize_crop_27").intParameter("crop")).isEqualTo(27);
-        assertThat(r.ofKind(Kind.TRANSFER)).hasSize(9);
-        assertThat(r.ofKind(Kind.STATISTICS)).hasSize(3);
-        assertThat(r.ofKind(Kind.ADAIN)).hasSize(3);
-        assertThat(r.ofKind(Kind.LOSSES)).hasSize(1);
-        assertThat(r.ofKind(Kind.GRADIENTS)).hasSize(1);
-        assertThat(r.ofKind(Kind.ADAM)).hasSize(2);
+        org.adain.Semantics port = org.adain.Semantics.PYTORCH_PORT;
+        org.adain.Semantics torch7 = org.adain.Semantics.TORCH7;
+        assertThat(r.ofKind(Kind.TRANSFER, port)).hasSize(9);
+        assertThat(r.ofKind(Kind.STATISTICS, port)).hasSize(3);
+        assertThat(r.ofKind(Kind.ADAIN, port)).hasSize(3);
+        assertThat(r.ofKind(Kind.LOSSES, port)).hasSize(1);
+        assertThat(r.ofKind(Kind.GRADIENTS, port)).hasSize(1);
+        assertThat(r.ofKind(Kind.ADAM, port)).hasSize(2);
+        assertThat(r.ofKind(Kind.TRANSFER, torch7)).hasSize(4);
+        assertThat(r.ofKind(Kind.STATISTICS, torch7)).hasSize(2);
+        assertThat(r.ofKind(Kind.ADAIN, torch7)).hasSize(4);
+        assertThat(r.ofKind(Kind.RESIZE, torch7)).hasSize(5);
+        assertThat(r.ofKind(Kind.ADAM)).hasSize(3);
+        assertThat(r.get("torch7_adam").doubleParameter("adam_eps")).isEqualTo(1e-4);
         assertThat(r.get("adam_lr_decay").learningRate()).isEqualTo(1e-3);
         assertThat(r.get("adam_lr_decay").learningRateDecay()).isEqualTo(0.5);
         assertThat(r.get("adam_lr_decay").decoderConvs()).containsExactly(0, 8);
