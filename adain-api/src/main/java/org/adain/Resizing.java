@@ -62,27 +62,32 @@ final class Resizing {
         int h = image.height();
         int w = image.width();
         float[] src = image.array();
-        float[] cur = src;
-        int curW = w;
-        if (outW != w) {
-            cur = pass(cur, 3 * h, w, outW, eightBit);
-            curW = outW;
-        }
+        float[] cur = outW != w ? horizontal(image, outW) : src;
         if (outH != h) {
-            // Vertical pass: treat each channel plane's columns as lines with stride curW.
-            float[] out = new float[3 * outH * curW];
-            for (int c = 0; c < 3; c++) {
-                float[] plane = new float[h * curW];
-                System.arraycopy(cur, c * h * curW, plane, 0, h * curW);
-                float[] res = passColumns(plane, h, curW, outH, eightBit);
-                System.arraycopy(res, 0, out, c * outH * curW, outH * curW);
-            }
-            cur = out;
+            return vertical(cur, h, outW, outH, eightBit);
         }
-        if (cur == src) {
-            cur = src.clone();
+        return ImageTensor.wrap(cur == src ? src.clone() : cur, outH, outW, eightBit);
+    }
+
+    /**
+     * PIL's first pass: every row of the image resampled to {@code outW} columns, CHW. Rows are independent, so an
+     * image may go through it a few rows at a time ({@link Images#readResized}).
+     */
+    static float[] horizontal(ImageTensor image, int outW) {
+        return pass(image.array(), 3 * image.height(), image.width(), outW, image.isEightBit());
+    }
+
+    /** PIL's second pass: the columns of a CHW image of {@code h×w} resampled to {@code outH} rows. */
+    static ImageTensor vertical(float[] cur, int h, int w, int outH, boolean eightBit) {
+        // Treat each channel plane's columns as lines with stride w.
+        float[] out = new float[3 * outH * w];
+        for (int c = 0; c < 3; c++) {
+            float[] plane = new float[h * w];
+            System.arraycopy(cur, c * h * w, plane, 0, h * w);
+            float[] res = passColumns(plane, h, w, outH, eightBit);
+            System.arraycopy(res, 0, out, c * outH * w, outH * w);
         }
-        return ImageTensor.wrap(cur, outH, outW, eightBit);
+        return ImageTensor.wrap(out, outH, w, eightBit);
     }
 
     /** Filter weights of one output pixel, PIL's precompute_coeffs. */
