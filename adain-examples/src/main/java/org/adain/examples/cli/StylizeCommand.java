@@ -125,8 +125,9 @@ final class StylizeCommand implements Callable<Integer> {
     boolean preserveColor;
 
     @Option(names = "--mask", paramLabel = "IMAGE",
-            description = "Spatial control: a black-and-white image (PNG) the size of the content; white takes the "
-                    + "first --style, black the second. No grey levels.")
+            description = "Spatial control: a black-and-white image (PNG) of exactly the content's size (another "
+                    + "size is refused, not stretched); white takes the first --style, black the second. No grey "
+                    + "levels.")
     Path mask;
 
     @Option(names = "--content-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
@@ -158,6 +159,12 @@ final class StylizeCommand implements Callable<Integer> {
             description = "Refuse any image with more than N pixels after resizing (protects memory). "
                     + "Default: ${DEFAULT-VALUE} (2048×2048).")
     long maxPixels;
+
+    @Option(names = "--max-decode-pixels", paramLabel = "N",
+            description = "Refuse any image file whose header claims more than N pixels, before decoding it "
+                    + "(protects memory and time against small files that claim a huge image). Default: 16 × "
+                    + "--max-pixels (8192×8192).")
+    Long maxDecodePixels;
 
     @Option(names = "--tiling-threshold", paramLabel = "PIXELS", converter = TilingThreshold.class,
             defaultValue = "" + StyleTransfer.DEFAULT_TILING_THRESHOLD,
@@ -223,6 +230,10 @@ final class StylizeCommand implements Callable<Integer> {
         long minPixels = (long) StyleTransfer.MIN_SIDE * StyleTransfer.MIN_SIDE;
         if (maxPixels < minPixels) {
             throw usage("--max-pixels must be at least " + minPixels + ", got " + maxPixels);
+        }
+        if (maxDecodePixels != null && (maxDecodePixels < 1 || maxDecodePixels > Images.MAX_DECODE_PIXELS)) {
+            throw usage("--max-decode-pixels must be between 1 and " + Images.MAX_DECODE_PIXELS + ", got "
+                    + maxDecodePixels);
         }
         Path styleDir = styles.stream().filter(Files::isDirectory).findFirst().orElse(null);
         if (styleDir != null) {
@@ -343,7 +354,7 @@ final class StylizeCommand implements Callable<Integer> {
 
     private int stylizeAll(OutputPlan plan, Progress progress, PrintWriter out) {
         SpatialMask spatialMask = mask == null ? null
-                : withContext("mask " + mask, () -> SpatialMask.fromImage(Images.read(mask)));
+                : withContext("mask " + mask, () -> SpatialMask.fromImage(Images.read(mask, decodeLimit())));
         List<List<Integer>> sets = styleSets();
         Checked checked = preflight(sets.get(0), spatialMask);
 
@@ -369,8 +380,8 @@ final class StylizeCommand implements Callable<Integer> {
             // Style set by style set: only one set's features are held at a time, whatever the directory's size.
             for (int s = 0; s < sets.size(); s++) {
                 List<Integer> set = sets.get(s);
-                List<BufferedImage> styleImages = s == 0 ? checked.firstSetStyles
-                        : set.stream().map(k -> Images.read(styleFiles.get(k))).toList();
+                List<ImageTensor> styleImages = s == 0 ? checked.firstSetStyles
+                        : set.stream().map(k -> readStyle(styleFiles.get(k))).toList();
                 List<StyleFeatures> encoded = new ArrayList<>();
                 try {
                     // With --preserve-color the style is recoloured per content, so cached features would not
@@ -380,7 +391,7 @@ final class StylizeCommand implements Callable<Integer> {
                             Path sf = styleFiles.get(set.get(j));
                             progress.begin("encoding style " + (set.get(j) + 1) + "/" + styleFiles.size() + " "
                                     + sf.getFileName());
-                            BufferedImage image = styleImages.get(j);
+                            ImageTensor image = styleImages.get(j);
                             encoded.add(withContext("style " + sf, () -> transfer.encodeStyle(image, styleSize,
                                     crop)));
                             progress.done();
@@ -390,7 +401,7 @@ final class StylizeCommand implements Callable<Integer> {
                         Path c = contentFiles.get(i);
                         progress.begin("[" + (++step) + "/" + total + "] stylizing " + c.getFileName()
                                 + (styleDirectory ? " with " + styleFiles.get(set.get(0)).getFileName() : ""));
-                        BufferedImage content = checked.firstContent != null ? checked.firstContent : Images.read(c);
+                        ImageTensor content = checked.firstContent != null ? checked.firstContent : readContent(c);
                         checked.firstContent = null;
                         StyleRequest.Builder b = request(content, spatialMask);
                         for (int j = 0; j < set.size(); j++) {
@@ -441,23 +452,26 @@ final class StylizeCommand implements Callable<Integer> {
      * comes, which bounds memory for long batches and large style directories.
      */
     private Checked preflight(List<Integer> firstSet, SpatialMask spatialMask) {
-        List<BufferedImage> firstImages = new ArrayList<>();
         List<ImageTensor> firstTensors = new ArrayList<>();
         for (int k = 0; k < styleFiles.size(); k++) {
             Path s = styleFiles.get(k);
-            BufferedImage image = Images.read(s);
-            ImageTensor t = ImageTensor.fromImage(image);
+            ImageTensor t = readStyle(s);
             withContext("style " + s, () -> checkSize(t, styleSize));
             if (firstSet.contains(k)) {
-                firstImages.add(image);
                 firstTensors.add(t);
             }
         }
-        Checked checked = new Checked(firstImages);
+        Checked checked = new Checked(firstTensors);
         for (int i = 0; i < contentFiles.size(); i++) {
-            BufferedImage content = Images.read(contentFiles.get(i));
-            ImageTensor c = ImageTensor.fromImage(content);
-            withContext("content " + contentFiles.get(i), () -> checkSize(c, contentSize));
+            Path file = contentFiles.get(i);
+            ImageTensor content = readContent(file);
+            withContext("content " + file, () -> checkSize(content, contentSize));
+            if (spatialMask != null
+                    && (spatialMask.width() != content.width() || spatialMask.height() != content.height())) {
+                throw new InputException("mask " + mask + " is " + spatialMask.width() + "×" + spatialMask.height()
+                        + " but content " + file + " is " + content.width() + "×" + content.height()
+                        + " (width×height); the mask must have the content's size");
+            }
             StyleRequest.Builder check = request(content, spatialMask);
             for (int j = 0; j < firstTensors.size(); j++) {
                 addStyle(check, firstSet.get(j), firstTensors.get(j));
@@ -472,12 +486,38 @@ final class StylizeCommand implements Callable<Integer> {
 
     /** What {@link #preflight} decoded and keeps for the first results. */
     private static final class Checked {
-        final List<BufferedImage> firstSetStyles;
+        final List<ImageTensor> firstSetStyles;
         /** The first content, until its result is made. */
-        BufferedImage firstContent;
+        ImageTensor firstContent;
 
-        Checked(List<BufferedImage> firstSetStyles) {
+        Checked(List<ImageTensor> firstSetStyles) {
             this.firstSetStyles = firstSetStyles;
+        }
+    }
+
+    /** The header limit of every image file read: --max-decode-pixels, else 16 × --max-pixels. */
+    private long decodeLimit() {
+        return maxDecodePixels != null ? maxDecodePixels : Images.decodeLimit(maxPixels);
+    }
+
+    /**
+     * A content as the request will take it. Resized while it is read (a large photo is never held whole; the
+     * pixels equal those of a full read and resize), except with --mask, which must match the content as given.
+     */
+    private ImageTensor readContent(Path file) {
+        return read(file, mask == null ? contentSize : 0);
+    }
+
+    private ImageTensor readStyle(Path file) {
+        return read(file, styleSize);
+    }
+
+    private ImageTensor read(Path file, int size) {
+        long limit = decodeLimit();
+        try {
+            return size > 0 ? Images.readResized(file, size, limit) : ImageTensor.fromImage(Images.read(file, limit));
+        } catch (InvalidRequestException e) {
+            throw new InputException(e.getMessage(), e); // names the file already: resized beyond the limit
         }
     }
 
@@ -487,7 +527,7 @@ final class StylizeCommand implements Callable<Integer> {
         return null;
     }
 
-    private StyleRequest.Builder request(BufferedImage content, SpatialMask spatialMask) {
+    private StyleRequest.Builder request(ImageTensor content, SpatialMask spatialMask) {
         return StyleRequest.builder().content(content).alpha(alpha).preserveColor(preserveColor)
                 .mask(spatialMask).contentSize(contentSize).styleSize(styleSize).crop(crop);
     }
