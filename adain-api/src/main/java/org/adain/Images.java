@@ -194,7 +194,7 @@ public final class Images {
         int stripRows = (int) Math.max(1, Math.min(h, stripPixels / w));
         // PixelConversion makes 12 bytes a pixel: convert a strip a few rows at a time.
         int chunkRows = Math.max(1, Math.min(stripRows, (1 << 18) / w));
-        float[] narrow = new float[3 * h * outW];
+        float[] narrow = null; // after the first strip decoded: a file that lies about its size costs one strip
         boolean eightBit = true;
         ImageReadParam param = reader.getDefaultReadParam();
         for (int y0 = 0; y0 < h; y0 += stripRows) {
@@ -205,6 +205,9 @@ public final class Images {
             if (strip.getWidth() != w || strip.getHeight() != rows) {
                 throw new ImageException("Image file " + file + " gave a strip of " + strip.getWidth() + "×"
                         + strip.getHeight() + " for rows " + y0 + " to " + (y0 + rows - 1) + " of " + w + "×" + h);
+            }
+            if (narrow == null) {
+                narrow = new float[3 * h * outW];
             }
             for (int c0 = 0; c0 < rows; c0 += chunkRows) {
                 int n = Math.min(chunkRows, rows - c0);
@@ -242,7 +245,8 @@ public final class Images {
             }
             ImageReader reader = supportedReader(file, in);
             try {
-                reader.setInput(in, true, true);
+                // not seek-forward-only: a strip read goes back to the image's start (a file stream caches nothing)
+                reader.setInput(in, false, true);
                 refuseEmbeddedBmp(file, reader);
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
@@ -264,6 +268,9 @@ public final class Images {
                         if (warnings.length() < SafeText.DEFAULT_MAX) {
                             warnings.append(warning).append("; ");
                         }
+                        // The read is refused anyway: stop decoding (a truncated file would fill the rest of a
+                        // claimed size with grey, row by row).
+                        source.abort();
                     }
                 });
                 return decoding.decode(reader, w, h, warnings);

@@ -81,6 +81,26 @@ class ImageHeaderLimitTest {
     }
 
     @Test
+    void aTruncatedFileClaimingLessThanTheLimitStopsAtTheFirstWarning() throws Exception {
+        // 4096×4096 passes the default limit; the data ends after a few rows
+        Path f = ImageFiles.write(dir, "truncated.jpg", ImageFiles.jpegClaiming(
+                ImageFiles.encode(ImageFiles.photo(16, 16, BufferedImage.TYPE_INT_RGB, 8), "jpeg"), 4096, 4096));
+        long bytes0 = THREADS.getCurrentThreadAllocatedBytes();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        assertThatThrownBy(() -> Images.readResized(f, 512, Images.DEFAULT_DECODE_LIMIT))
+                .isInstanceOf(ImageException.class).hasMessageContaining("truncated.jpg is damaged or truncated");
+        // one strip of Images.STRIP_PIXELS (12 MB as 8-bit RGB), not the claimed image
+        assertThat(THREADS.getCurrentThreadAllocatedBytes() - bytes0).isLessThan(24L << 20);
+        assertThat(THREADS.getCurrentThreadCpuTime() - cpu0).isLessThan(500_000_000L);
+        bytes0 = THREADS.getCurrentThreadAllocatedBytes();
+        cpu0 = THREADS.getCurrentThreadCpuTime();
+        assertThatThrownBy(() -> Images.read(f)).isInstanceOf(ImageException.class);
+        // the whole claimed image is allocated (48 MB), but decoding stops at the first warning
+        assertThat(THREADS.getCurrentThreadAllocatedBytes() - bytes0).isLessThan(64L << 20);
+        assertThat(THREADS.getCurrentThreadCpuTime() - cpu0).isLessThan(500_000_000L);
+    }
+
+    @Test
     void theLimitIsSettableAndTiedToThePixelLimit(@TempDir Path d) throws Exception {
         Path f = ImageFiles.write(d, "a.png",
                 ImageFiles.encode(ImageFiles.photo(40, 30, BufferedImage.TYPE_INT_RGB, 4), "png"));

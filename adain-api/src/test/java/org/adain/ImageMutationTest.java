@@ -159,6 +159,8 @@ class ImageMutationTest {
                         .isLessThan(100L << 20);
             }
         }
+        System.out.printf("ImageMutationTest %s: %d mutants, %d decoded, %d refused%n", format, total, decoded,
+                refused);
         assertThat(total).isGreaterThanOrEqualTo(MUTANTS);
         assertThat(refused).as("refused").isGreaterThan(total / 10);
         assertThat(decoded).as("decoded").isGreaterThan(0);
