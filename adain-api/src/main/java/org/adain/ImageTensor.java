@@ -7,8 +7,11 @@ import org.adain.spi.Tensor;
 
 /**
  * An immutable RGB image as floats, layout {@code 3×H×W} (channel, row, column), nominally in [0, 1]: the
- * library's pixel type for callers with their own pixels. Values outside [0, 1] are kept (stylised outputs are
- * not clamped); NaN and infinite values are rejected.
+ * library's pixel type for callers with their own pixels. NaN and infinite values are refused everywhere. Values
+ * an image takes in ({@link #of}, {@link #fromTensor}, {@link #fromImage} of a float raster) and every image a
+ * request or {@link StyleTransfer#encodeStyle} gets must lie in [{@value #MIN_VALUE}, {@value #MAX_VALUE}]: the
+ * nominal range with a margin of 1 on each side, so that a stylised output (not clamped, it overshoots [0, 1] a
+ * little) can be fed back in, while a value such as 1e30, which would overflow the network, is refused.
  *
  * <pre>{@code
  * ImageTensor t = ImageTensor.fromImage(ImageIO.read(file));   // any colour model → RGB / 255
@@ -20,6 +23,12 @@ import org.adain.spi.Tensor;
  * index outside the image {@link IndexOutOfBoundsException}.
  */
 public final class ImageTensor {
+    /** The lowest pixel value an input may have. */
+    public static final float MIN_VALUE = -1f;
+
+    /** The highest pixel value an input may have. */
+    public static final float MAX_VALUE = 2f;
+
     private final int height;
     private final int width;
     private final float[] data;
@@ -36,17 +45,19 @@ public final class ImageTensor {
     /**
      * An image from floats, copied.
      *
-     * @param chw    3·height·width finite values in channel, row, column order
+     * @param chw    3·height·width values in [{@value #MIN_VALUE}, {@value #MAX_VALUE}], in channel, row, column
+     *               order
      * @param height rows, ≥ 1
      * @param width  columns, ≥ 1
      * @return the image
-     * @throws InvalidRequestException a size is not positive, the length does not match, or a value is NaN or
-     *                                 infinite (the message names its channel, row and column)
+     * @throws InvalidRequestException a size is not positive, the length does not match, or a value is NaN,
+     *                                 infinite or outside [{@value #MIN_VALUE}, {@value #MAX_VALUE}] (the message
+     *                                 names the value, its channel, row and column)
      * @throws NullPointerException    {@code chw} is null
      */
     public static ImageTensor of(float[] chw, int height, int width) {
         Objects.requireNonNull(chw, "chw");
-        return wrap(chw.clone(), height, width);
+        return wrap(chw.clone(), height, width).requireInRange("Image");
     }
 
     /** Takes ownership of the array. */
@@ -76,27 +87,54 @@ public final class ImageTensor {
     }
 
     /**
+     * This image, if every value lies in [{@link #MIN_VALUE}, {@link #MAX_VALUE}]: the one check of the pixel range,
+     * for every way pixels enter the API.
+     *
+     * @param role what the image is, for the message: "Image", "The content image", "Style image 1"
+     */
+    ImageTensor requireInRange(String role) {
+        for (int i = 0; i < data.length; i++) {
+            float v = data[i];
+            if (!(v >= MIN_VALUE && v <= MAX_VALUE)) {
+                int plane = height * width;
+                throw new InvalidRequestException(role + " has value " + v + " at channel " + (i / plane) + ", row "
+                        + (i % plane / width) + ", column " + (i % width) + "; pixel values must lie in ["
+                        + MIN_VALUE + ", " + MAX_VALUE + "] (nominally [0, 1]; ImageTensor.MIN_VALUE, MAX_VALUE)");
+            }
+        }
+        return this;
+    }
+
+    /**
      * Converts any {@link BufferedImage} to RGB in [0, 1]: 8-bit values / 255, 16-bit values / 65535. Grey
      * images are replicated to three channels, palettes are looked up, alpha is dropped (not composited), as
-     * PIL's {@code convert('RGB')} does.
+     * PIL's {@code convert('RGB')} does. Float and double rasters are taken as they are.
      *
      * @param image any colour model
      * @return the image as floats
-     * @throws NullPointerException {@code image} is null
+     * @throws InvalidRequestException a float or double raster holds a value that is NaN, infinite or outside
+     *                                 [{@value #MIN_VALUE}, {@value #MAX_VALUE}]
+     * @throws NullPointerException    {@code image} is null
      */
     public static ImageTensor fromImage(BufferedImage image) {
-        return PixelConversion.toTensor(Objects.requireNonNull(image, "image"));
+        ImageTensor t = PixelConversion.toTensor(Objects.requireNonNull(image, "image"));
+        return t.isEightBit() ? t : t.requireInRange("Image");
     }
 
     /**
      * From a backend tensor.
      *
-     * @param tensor of shape {@code 1×3×H×W} or {@code 3×H×W}, finite values
+     * @param tensor of shape {@code 1×3×H×W} or {@code 3×H×W}, values in [{@value #MIN_VALUE}, {@value #MAX_VALUE}]
      * @return the image, a copy
-     * @throws InvalidRequestException another shape, or a value is NaN or infinite
+     * @throws InvalidRequestException another shape, or a value is NaN, infinite or out of range
      * @throws NullPointerException    {@code tensor} is null
      */
     public static ImageTensor fromTensor(Tensor tensor) {
+        return fromOutput(tensor).requireInRange("Image");
+    }
+
+    /** A backend's output: any finite value (stylised images are not clamped). */
+    static ImageTensor fromOutput(Tensor tensor) {
         int[] s = Objects.requireNonNull(tensor, "tensor").shape();
         boolean ok = (s.length == 4 && s[0] == 1 && s[1] == 3) || (s.length == 3 && s[0] == 3);
         if (!ok) {

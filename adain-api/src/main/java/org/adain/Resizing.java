@@ -126,27 +126,64 @@ final class Resizing {
         int h = image.height();
         int w = image.width();
         float[] src = image.array();
-        float[] cur = src;
-        int curW = w;
-        if (outW != w) {
-            cur = pass(cur, 3 * h, w, outW, eightBit);
-            curW = outW;
-        }
+        float[] cur = outW != w ? horizontal(image, outW) : src;
         if (outH != h) {
-            // Vertical pass: treat each channel plane's columns as lines with stride curW.
-            float[] out = new float[3 * outH * curW];
-            for (int c = 0; c < 3; c++) {
-                float[] plane = new float[h * curW];
-                System.arraycopy(cur, c * h * curW, plane, 0, h * curW);
-                float[] res = passColumns(plane, h, curW, outH, eightBit);
-                System.arraycopy(res, 0, out, c * outH * curW, outH * curW);
+            return vertical(cur, h, outW, outH, eightBit);
+        }
+        return ImageTensor.wrap(cur == src ? src.clone() : cur, outH, outW, eightBit);
+    }
+
+    /**
+     * PIL's first pass: every row of the image resampled to {@code outW} columns, CHW. Rows are independent, so an
+     * image may go through it a few rows at a time ({@link Images#readResized}).
+     */
+    static float[] horizontal(ImageTensor image, int outW) {
+        return pass(image.array(), 3 * image.height(), image.width(), outW, image.isEightBit());
+    }
+
+    /**
+     * PIL's second pass: the columns of a CHW image of {@code h×w} resampled to {@code outH} rows. Works row by row
+     * on the image as it lies (no transposed copy); each value still sums its taps in PIL's order.
+     */
+    static ImageTensor vertical(float[] cur, int h, int w, int outH, boolean eightBit) {
+        Coeffs co = coeffs(h, outH);
+        float[] out = new float[3 * outH * w];
+        long[] fixedAcc = eightBit ? new long[w] : null;
+        double[] acc = eightBit ? null : new double[w];
+        for (int c = 0; c < 3; c++) {
+            for (int yy = 0; yy < outH; yy++) {
+                int s = co.start()[yy];
+                int n = co.count()[yy];
+                int dst = (c * outH + yy) * w;
+                if (eightBit) {
+                    int[] kk = fixedPoint(co.weights()[yy]);
+                    java.util.Arrays.fill(fixedAcc, 1L << (PRECISION_BITS - 1));
+                    for (int k = 0; k < n; k++) {
+                        int row = (c * h + s + k) * w;
+                        long weight = kk[k];
+                        for (int x = 0; x < w; x++) {
+                            fixedAcc[x] += (long) Math.round(cur[row + x] * 255f) * weight;
+                        }
+                    }
+                    for (int x = 0; x < w; x++) {
+                        out[dst + x] = clip8(fixedAcc[x]);
+                    }
+                } else {
+                    double[] k = co.weights()[yy];
+                    java.util.Arrays.fill(acc, 0);
+                    for (int t = 0; t < n; t++) {
+                        int row = (c * h + s + t) * w;
+                        for (int x = 0; x < w; x++) {
+                            acc[x] += cur[row + x] * k[t];
+                        }
+                    }
+                    for (int x = 0; x < w; x++) {
+                        out[dst + x] = (float) acc[x];
+                    }
+                }
             }
-            cur = out;
         }
-        if (cur == src) {
-            cur = src.clone();
-        }
-        return ImageTensor.wrap(cur, outH, outW, eightBit);
+        return ImageTensor.wrap(out, outH, w, eightBit);
     }
 
     /** Filter weights of one output pixel, PIL's precompute_coeffs. */
@@ -241,24 +278,6 @@ final class Resizing {
                     }
                     out[line * outSize + xx] = (float) acc;
                 }
-            }
-        }
-        return out;
-    }
-
-    private static float[] passColumns(float[] plane, int inH, int w, int outH, boolean eightBit) {
-        // Transpose, resample rows, transpose back: keeps one resampling routine.
-        float[] t = new float[inH * w];
-        for (int y = 0; y < inH; y++) {
-            for (int x = 0; x < w; x++) {
-                t[x * inH + y] = plane[y * w + x];
-            }
-        }
-        float[] r = pass(t, w, inH, outH, eightBit);
-        float[] out = new float[outH * w];
-        for (int x = 0; x < w; x++) {
-            for (int y = 0; y < outH; y++) {
-                out[y * w + x] = r[x * outH + y];
             }
         }
         return out;

@@ -6,15 +6,18 @@ import java.util.Objects;
 
 /**
  * Spatial control: which style each pixel of the content takes (SEMANTICS §8). Each region is stylised with
- * its own style, the content statistics taken over that region only. The mask is scaled to the content's
- * feature map with nearest-neighbour sampling ({@code floor(i·in/out)}); it should have the size of the
- * content image as given (it goes through the same crop).
+ * its own style, the content statistics taken over that region only. A mask must have the size of the content
+ * image as given ({@link StyleRequest.Builder#build()} refuses another size); it then takes the content's resizing
+ * and crop, and is scaled to the content's feature map with nearest-neighbour sampling ({@code floor(i·in/out)}).
+ * A mask of another size is stretched only when asked for, with {@link #scaledTo}.
  *
  * <pre>{@code
  * // The paper's two-style case: white (1) takes the first style, black (0) the second.
  * SpatialMask mask = SpatialMask.fromImage(ImageIO.read(maskFile));
  * // Any number of regions: one style index per pixel, row-major.
  * SpatialMask three = SpatialMask.ofStyleIndices(width, height, indices);
+ * // A mask drawn at another size, stretched to the content's on purpose.
+ * SpatialMask fitted = mask.scaledTo(photo.getWidth(), photo.getHeight());
  * }</pre>
  *
  * A mask that cannot be right throws {@link InvalidRequestException} naming the pixel or size at fault, a null
@@ -161,6 +164,33 @@ public final class SpatialMask {
         Objects.checkIndex(x, width);
         Objects.checkIndex(y, height);
         return styleIndex[y * width + x];
+    }
+
+    /**
+     * This mask stretched to {@code width×height} by nearest-neighbour sampling (each pixel takes the style of
+     * source pixel {@code floor(x·sourceWidth/width)}, {@code floor(y·sourceHeight/height)}, the rule the mask's own
+     * scaling to the feature map uses), for a mask drawn at another size or aspect than the content. A small region
+     * may vanish when the mask shrinks; {@link StyleRequest.Builder#build()} then says which.
+     *
+     * <pre>{@code
+     * StyleRequest r = StyleRequest.builder().content(photo)
+     *         .mask(mask.scaledTo(photo.getWidth(), photo.getHeight()))
+     *         .style(sky).style(ground).build();
+     * }</pre>
+     *
+     * @param width  columns of the result, ≥ 1
+     * @param height rows of the result, ≥ 1
+     * @return the scaled mask; this mask when it has that size already
+     * @throws InvalidRequestException a side is below 1, or the result would have more than
+     *                                 {@link Images#MAX_DECODE_PIXELS} pixels
+     */
+    public SpatialMask scaledTo(int width, int height) {
+        if (width < 1 || height < 1 || (long) width * height > Images.MAX_DECODE_PIXELS) {
+            throw new InvalidRequestException("Cannot scale the " + this.width + "×" + this.height + " mask to "
+                    + width + "×" + height + ": each side must be at least 1 and the mask at most "
+                    + Images.MAX_DECODE_PIXELS + " pixels");
+        }
+        return resized(height, width);
     }
 
     /** The same crop the content takes. */

@@ -22,8 +22,10 @@ import java.util.function.UnaryOperator;
  * Defaults follow the reference: alpha 1, content and style resized so the shorter side is 512, no crop, no
  * colour preservation, no mask.
  *
- * <p>The builder's setters throw only {@link NullPointerException} (for a null image or features);
- * {@link Builder#build()} throws {@link InvalidRequestException} naming the setting at fault. Image sizes are
+ * <p>The builder's setters throw only {@link NullPointerException} (for a null image or features), and the
+ * {@link BufferedImage} ones {@link InvalidRequestException} for a float raster holding a value out of range
+ * ({@link ImageTensor#fromImage}); {@link Builder#build()} throws {@link InvalidRequestException} naming the setting
+ * at fault. Image sizes are
  * checked when the request runs ({@link StyleTransfer#stylize}), against the instance's pixel limit.
  */
 public final class StyleRequest {
@@ -188,7 +190,8 @@ public final class StyleRequest {
          *
          * @param image any colour model; converted to RGB
          * @return this builder
-         * @throws NullPointerException {@code image} is null
+         * @throws InvalidRequestException a float raster holds a value out of range ({@link ImageTensor#fromImage})
+         * @throws NullPointerException    {@code image} is null
          */
         public Builder content(BufferedImage image) {
             this.content = ImageTensor.fromImage(Objects.requireNonNull(image, "content image"));
@@ -212,7 +215,8 @@ public final class StyleRequest {
          *
          * @param image any colour model; converted to RGB
          * @return this builder
-         * @throws NullPointerException {@code image} is null
+         * @throws InvalidRequestException a float raster holds a value out of range ({@link ImageTensor#fromImage})
+         * @throws NullPointerException    {@code image} is null
          */
         public Builder style(BufferedImage image) {
             return add(ImageTensor.fromImage(Objects.requireNonNull(image, "style image")), null, 1, false);
@@ -224,7 +228,8 @@ public final class StyleRequest {
          * @param image  any colour model; converted to RGB
          * @param weight any finite number ≥ 0 (checked by {@link #build()}); the weights are normalised to sum 1
          * @return this builder
-         * @throws NullPointerException {@code image} is null
+         * @throws InvalidRequestException a float raster holds a value out of range ({@link ImageTensor#fromImage})
+         * @throws NullPointerException    {@code image} is null
          */
         public Builder style(BufferedImage image, double weight) {
             return add(ImageTensor.fromImage(Objects.requireNonNull(image, "style image")), null, weight, true);
@@ -306,7 +311,10 @@ public final class StyleRequest {
         }
 
         /**
-         * Spatial control: region k of the mask takes style k. Not combinable with explicit weights.
+         * Spatial control: region k of the mask takes style k. Not combinable with explicit weights. The mask must
+         * have the size of the content as given ({@link #build()} refuses another size, naming both); it takes the
+         * content's resizing and crop. For a mask of another size, say so explicitly:
+         * {@code mask(m.scaledTo(content.getWidth(), content.getHeight()))}.
          *
          * @param mask the content's size as given; null for none (the default)
          * @return this builder
@@ -374,9 +382,12 @@ public final class StyleRequest {
          * Validates and builds.
          *
          * @return the immutable request
-         * @throws InvalidRequestException no content or no style; alpha, a size or a weight out of range; a mask
-         *                                 that does not fit the styles (or, with crop, the content), or is combined with a
-         *                                 content-statistics filter
+         * @throws InvalidRequestException no content or no style; alpha, a size or a weight out of range; a pixel
+         *                                 value of the content or a style image NaN, infinite or outside
+         *                                 [{@link ImageTensor#MIN_VALUE}, {@link ImageTensor#MAX_VALUE}] (named with
+         *                                 its position); a mask whose size differs from the content's (both
+         *                                 sizes named) or that does not fit the styles, or is combined
+         *                                 with a content-statistics filter
          */
         public StyleRequest build() {
             if (content == null) {
@@ -384,6 +395,12 @@ public final class StyleRequest {
             }
             if (styles.isEmpty()) {
                 throw new InvalidRequestException("No style: call style(...) at least once");
+            }
+            content.requireInRange("The content image");
+            for (int i = 0; i < styles.size(); i++) {
+                if (styles.get(i).image() != null) {
+                    styles.get(i).image().requireInRange("Style image " + i);
+                }
             }
             if (!(alpha >= 0 && alpha <= 1)) {
                 throw new InvalidRequestException("alpha must be in [0, 1], got " + alpha);
@@ -423,11 +440,13 @@ public final class StyleRequest {
                     throw new InvalidRequestException("A mask needs at least 2 styles (region k takes style k), got "
                             + styles.size());
                 }
-                mask.requireAllUsed(styles.size());
-                if (crop && (mask.width() != content.width() || mask.height() != content.height())) {
-                    throw new InvalidRequestException("With crop the mask must have the content's size "
-                            + content.sizeString() + ", it is " + mask.width() + "×" + mask.height());
+                if (mask.width() != content.width() || mask.height() != content.height()) {
+                    throw new InvalidRequestException("The mask is " + mask.width() + "×" + mask.height()
+                            + " but the content is " + content.sizeString() + " (width×height); a mask must have "
+                            + "the content's size as given. To stretch it, pass mask.scaledTo("
+                            + content.width() + ", " + content.height() + ")");
                 }
+                mask.requireAllUsed(styles.size());
             }
             return new StyleRequest(this, normalised);
         }

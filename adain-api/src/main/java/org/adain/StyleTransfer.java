@@ -188,7 +188,7 @@ public final class StyleTransfer implements AutoCloseable {
                     + " of its " + java.util.Arrays.toString(out.shape()) + " output; the weights are unsuitable "
                     + "for this input (activations overflow float32)");
         }
-        return ImageTensor.fromTensor(out).cropTopLeft(content.height(), content.width());
+        return ImageTensor.fromOutput(out).cropTopLeft(content.height(), content.width());
     }
 
     /**
@@ -314,7 +314,8 @@ public final class StyleTransfer implements AutoCloseable {
      * @param size  shorter side after resizing; 0 keeps the size
      * @param crop  whether to take the centre square after resizing
      * @return the encoded style, to pass to {@link StyleRequest.Builder#style(StyleFeatures)}; close it when done
-     * @throws InvalidRequestException {@code size} is negative or the image breaks the size limits
+     * @throws InvalidRequestException {@code size} is negative, the image breaks the size limits, or a value is
+     *                                 outside [{@link ImageTensor#MIN_VALUE}, {@link ImageTensor#MAX_VALUE}]
      * @throws BackendException        the backend failed
      * @throws IllegalStateException   this instance is closed
      * @throws NullPointerException    {@code style} is null
@@ -325,6 +326,7 @@ public final class StyleTransfer implements AutoCloseable {
         if (size < 0) {
             throw new InvalidRequestException("Style size must be ≥ 0 (0 keeps the size), got " + size);
         }
+        style.requireInRange("The style image");
         ImageTensor img = prepare(style, size, crop, "style");
         lock();
         try {

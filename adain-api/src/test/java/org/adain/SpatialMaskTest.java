@@ -65,4 +65,22 @@ class SpatialMaskTest {
         assertThatThrownBy(() -> SpatialMask.ofStyleIndices(2, 1, new int[] {0, -1}))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("-1");
     }
+
+    @Test
+    void scaledToStretchesByNearestNeighbourAndChecksItsSize() {
+        SpatialMask m = SpatialMask.ofStyleIndices(3, 2, new int[] {0, 1, 2, 2, 1, 0});
+        SpatialMask wide = m.scaledTo(6, 4);
+        assertThat(wide.width()).isEqualTo(6);
+        assertThat(wide.height()).isEqualTo(4);
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 6; x++) {
+                assertThat(wide.styleAt(x, y)).isEqualTo(m.styleAt(x / 2, y / 2));
+            }
+        }
+        assertThat(m.scaledTo(3, 2)).isSameAs(m);
+        assertThat(m.scaledTo(1, 1).styleAt(0, 0)).isZero();
+        assertThatThrownBy(() -> m.scaledTo(0, 4)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("3×2 mask to 0×4");
+        assertThatThrownBy(() -> m.scaledTo(70000, 70000)).isInstanceOf(InvalidRequestException.class);
+    }
 }

@@ -3,6 +3,7 @@ package org.adain.examples.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.adain.Images;
 import org.adain.InvalidRequestException;
 import org.adain.ModelStore;
 import org.adain.Semantics;
@@ -43,6 +44,12 @@ final class ModelOptions {
                     + "Default: ${DEFAULT-VALUE} (2048×2048).")
     long maxPixels;
 
+    @Option(names = "--max-decode-pixels", paramLabel = "N",
+            description = "Refuse any image file whose header claims more than N pixels, before decoding it "
+                    + "(protects memory and time against small files that claim a huge image). Default: 16 × "
+                    + "--max-pixels (8192×8192).")
+    Long maxDecodePixels;
+
     @Option(names = "--tiling-threshold", paramLabel = "PIXELS", converter = TilingThreshold.class,
             defaultValue = "" + StyleTransfer.DEFAULT_TILING_THRESHOLD,
             description = "Encode and decode images (after resizing) of more than PIXELS pixels in overlapping "
@@ -61,6 +68,15 @@ final class ModelOptions {
         if (maxPixels < minPixels) {
             throw new ParameterException(cl, "--max-pixels must be at least " + minPixels + ", got " + maxPixels);
         }
+        if (maxDecodePixels != null && (maxDecodePixels < 1 || maxDecodePixels > Images.MAX_DECODE_PIXELS)) {
+            throw new ParameterException(cl, "--max-decode-pixels must be between 1 and " + Images.MAX_DECODE_PIXELS
+                    + ", got " + maxDecodePixels);
+        }
+    }
+
+    /** The header limit of every image file read: --max-decode-pixels, else 16 × --max-pixels. */
+    long decodeLimit() {
+        return maxDecodePixels != null ? maxDecodePixels : Images.decodeLimit(maxPixels);
     }
 
     /**

@@ -28,8 +28,9 @@ final class StyleOptions {
     boolean preserveColor;
 
     @Option(names = "--mask", paramLabel = "IMAGE",
-            description = "Spatial control: a black-and-white image (PNG) the size of the content; white takes the "
-                    + "first --style, black the second. No grey levels.")
+            description = "Spatial control: a black-and-white image (PNG) of exactly the content's size (another "
+                    + "size is refused, not stretched); white takes the first --style, black the second. No grey "
+                    + "levels.")
     Path mask;
 
     @Option(names = "--content-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,

@@ -14,6 +14,8 @@ import org.adain.AdainException;
 import org.adain.ImageException;
 import org.adain.ImageTensor;
 import org.adain.Images;
+import org.adain.InvalidRequestException;
+import org.adain.Semantics;
 import org.adain.SpatialMask;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
@@ -237,7 +239,7 @@ final class StylizeCommand implements Callable<Integer> {
 
     private int stylizeAll(OutputPlan plan, Progress progress, PrintWriter out) {
         SpatialMask spatialMask = opts.mask == null ? null
-                : withContext("mask " + opts.mask, () -> SpatialMask.fromImage(Images.read(opts.mask)));
+                : withContext("mask " + opts.mask, () -> SpatialMask.fromImage(Images.read(opts.mask, model.decodeLimit())));
         List<List<Integer>> sets = styleSets();
         Checked checked = preflight(sets.get(0), spatialMask);
 
@@ -259,8 +261,8 @@ final class StylizeCommand implements Callable<Integer> {
             // Style set by style set: only one set's features are held at a time, whatever the directory's size.
             for (int s = 0; s < sets.size(); s++) {
                 List<Integer> set = sets.get(s);
-                List<BufferedImage> styleImages = s == 0 ? checked.firstSetStyles
-                        : set.stream().map(k -> Images.read(styleFiles.get(k))).toList();
+                List<ImageTensor> styleImages = s == 0 ? checked.firstSetStyles
+                        : set.stream().map(k -> readStyle(styleFiles.get(k))).toList();
                 List<StyleFeatures> encoded = new ArrayList<>();
                 try {
                     // With --preserve-color the style is recoloured per content, so cached features would not
@@ -270,7 +272,7 @@ final class StylizeCommand implements Callable<Integer> {
                             Path sf = styleFiles.get(set.get(j));
                             progress.begin("encoding style " + (set.get(j) + 1) + "/" + styleFiles.size() + " "
                                     + sf.getFileName());
-                            BufferedImage image = styleImages.get(j);
+                            ImageTensor image = styleImages.get(j);
                             encoded.add(withContext("style " + sf, () -> transfer.encodeStyle(image, opts.styleSize,
                                     crop)));
                             progress.done();
@@ -280,7 +282,7 @@ final class StylizeCommand implements Callable<Integer> {
                         Path c = contentFiles.get(i);
                         progress.begin("[" + (++step) + "/" + total + "] stylizing " + c.getFileName()
                                 + (styleDirectory ? " with " + styleFiles.get(set.get(0)).getFileName() : ""));
-                        BufferedImage content = checked.firstContent != null ? checked.firstContent : Images.read(c);
+                        ImageTensor content = checked.firstContent != null ? checked.firstContent : readContent(c);
                         checked.firstContent = null;
                         StyleRequest.Builder b = request(content, spatialMask);
                         for (int j = 0; j < set.size(); j++) {
@@ -308,23 +310,26 @@ final class StylizeCommand implements Callable<Integer> {
      * comes, which bounds memory for long batches and large style directories.
      */
     private Checked preflight(List<Integer> firstSet, SpatialMask spatialMask) {
-        List<BufferedImage> firstImages = new ArrayList<>();
         List<ImageTensor> firstTensors = new ArrayList<>();
         for (int k = 0; k < styleFiles.size(); k++) {
             Path s = styleFiles.get(k);
-            BufferedImage image = Images.read(s);
-            ImageTensor t = ImageTensor.fromImage(image);
+            ImageTensor t = readStyle(s);
             withContext("style " + s, () -> checkSize(t, opts.styleSize));
             if (firstSet.contains(k)) {
-                firstImages.add(image);
                 firstTensors.add(t);
             }
         }
-        Checked checked = new Checked(firstImages);
+        Checked checked = new Checked(firstTensors);
         for (int i = 0; i < contentFiles.size(); i++) {
-            BufferedImage content = Images.read(contentFiles.get(i));
-            ImageTensor c = ImageTensor.fromImage(content);
-            withContext("content " + contentFiles.get(i), () -> checkSize(c, opts.contentSize));
+            Path file = contentFiles.get(i);
+            ImageTensor content = readContent(file);
+            withContext("content " + file, () -> checkSize(content, opts.contentSize));
+            if (spatialMask != null
+                    && (spatialMask.width() != content.width() || spatialMask.height() != content.height())) {
+                throw new InputException("mask " + opts.mask + " is " + spatialMask.width() + "×"
+                        + spatialMask.height() + " but content " + file + " is " + content.width() + "×"
+                        + content.height() + " (width×height); the mask must have the content's size");
+            }
             StyleRequest.Builder check = request(content, spatialMask);
             for (int j = 0; j < firstTensors.size(); j++) {
                 addStyle(check, firstSet.get(j), firstTensors.get(j));
@@ -339,12 +344,36 @@ final class StylizeCommand implements Callable<Integer> {
 
     /** What {@link #preflight} decoded and keeps for the first results. */
     private static final class Checked {
-        final List<BufferedImage> firstSetStyles;
+        final List<ImageTensor> firstSetStyles;
         /** The first content, until its result is made. */
-        BufferedImage firstContent;
+        ImageTensor firstContent;
 
-        Checked(List<BufferedImage> firstSetStyles) {
+        Checked(List<ImageTensor> firstSetStyles) {
             this.firstSetStyles = firstSetStyles;
+        }
+    }
+
+    /**
+     * A content as the request will take it. With the port's semantics it is resized while it is read (a large
+     * photo is never held whole; the pixels equal those of a full read and resize), except with --mask, which must
+     * match the content as given. Torch7 semantics crop before they resize, with another filter, so they read whole.
+     */
+    private ImageTensor readContent(Path file) {
+        return read(file, opts.mask == null ? opts.contentSize : 0);
+    }
+
+    private ImageTensor readStyle(Path file) {
+        return read(file, opts.styleSize);
+    }
+
+    private ImageTensor read(Path file, int size) {
+        long limit = model.decodeLimit();
+        try {
+            return size > 0 && semantics.semantics == Semantics.PYTORCH_PORT
+                    ? Images.readResized(file, size, limit)
+                    : ImageTensor.fromImage(Images.read(file, limit));
+        } catch (InvalidRequestException e) {
+            throw new InputException(e.getMessage(), e); // names the file already: resized beyond the limit
         }
     }
 
@@ -354,7 +383,7 @@ final class StylizeCommand implements Callable<Integer> {
         return null;
     }
 
-    private StyleRequest.Builder request(BufferedImage content, SpatialMask spatialMask) {
+    private StyleRequest.Builder request(ImageTensor content, SpatialMask spatialMask) {
         return StyleRequest.builder().content(content).alpha(opts.alpha).preserveColor(opts.preserveColor)
                 .mask(spatialMask).contentSize(opts.contentSize).styleSize(opts.styleSize).crop(crop);
     }

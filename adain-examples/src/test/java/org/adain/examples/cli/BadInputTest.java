@@ -277,6 +277,48 @@ class BadInputTest {
         assertThat(line).contains("content_48x64.png", "mask");
     }
 
+    @Test
+    void maskOfAnotherSizeIsRefusedNotStretched() {
+        // same aspect, half the size: was stretched silently before
+        java.awt.image.BufferedImage m = Fixtures.read(mask);
+        java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(32, 24,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 32; x++) {
+                small.setRGB(x, y, m.getRGB(2 * x, 2 * y)); // every other pixel: still pure black and white
+            }
+        }
+        Path half = Fixtures.write(small, "png", dir.resolve("half.png"));
+        String line = fails(1, args("--style", style0.toString(), style1.toString(), "--mask", half.toString()));
+        assertThat(line).contains("half.png", "32×24", "content_48x64.png", "64×48", "must have the content's size");
+    }
+
+    // ---- image headers
+
+    @Test
+    void aContentWhoseHeaderClaimsAHugeImageIsRefusedBeforeDecoding() throws Exception {
+        byte[] png = Files.readAllBytes(content);
+        java.nio.ByteBuffer.wrap(png).putInt(16, 16384).putInt(20, 16384); // IHDR width and height
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png).putInt(29, (int) crc.getValue());
+        Path claim = Files.write(dir.resolve("claim.png"), png);
+        for (String size : new String[] {"0", "512"}) {
+            List<String> a = args(encoder, decoder, claim);
+            a.set(a.indexOf("--content-size") + 1, size);
+            String line = fails(1, a);
+            assertThat(line).contains("claim.png", "16384×16384", "decode limit of 67108864", "--max-decode-pixels");
+        }
+        List<String> a = args(encoder, decoder, content);
+        a.addAll(List.of("--max-decode-pixels", "3000"));
+        assertThat(fails(1, a)).contains("content_48x64.png", "64×48 = 3072", "decode limit of 3000");
+    }
+
+    @Test
+    void maxDecodePixelsOutOfRange() {
+        assertThat(fails(2, args("--max-decode-pixels", "0"))).contains("--max-decode-pixels", "0");
+    }
+
     // ---- parameters (command-line mistakes: exit 2)
 
     @ParameterizedTest

@@ -24,7 +24,7 @@ class UsageTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--encoder", "--decoder", "--content", "--style", "--style-weights",
                 "--alpha", "--preserve-color", "--mask", "--content-size", "--style-size", "--crop", "--output",
-                "--backend", "--max-pixels", "--tiling-threshold", "--tile-size", "--debug", "Default: 512",
+                "--backend", "--max-pixels", "--max-decode-pixels", "--tiling-threshold", "--tile-size", "--debug", "Default: 512",
                 "Default: 1.", "Default: 1048576 (1024×1024)", "'off'", "Default: 768.",
                 "OUT/<content-basename>_stylized.<ext>", "else png", "Directories:", "in name order",
                 "OUT/<content-basename>_stylized_<style-basename>.<ext>", "style by style");
