@@ -10,6 +10,7 @@ import org.adain.ModelException;
 import org.adain.dl4j.TestNets;
 import org.adain.testkit.formats.BoundedReads;
 import org.adain.testkit.formats.FuzzDuration;
+import org.adain.testkit.formats.FuzzFindings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,8 +35,8 @@ class SameDiffFuzzTest {
     @FuzzTest
     void fb(byte[] data) throws IOException {
         Files.write(file, data);
-        BoundedReads.check("fuzz.fb", file, new SameDiffWeightsReader()::readDecoder, ModelException.class,
-                BackendException.class);
+        FuzzFindings.run("fb", data, () -> BoundedReads.check("fuzz.fb", file,
+                new SameDiffWeightsReader()::readDecoder, ModelException.class, BackendException.class));
     }
 
     static Stream<Arguments> seeds() throws IOException {

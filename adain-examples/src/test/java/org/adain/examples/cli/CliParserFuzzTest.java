@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.adain.testkit.formats.FuzzDuration;
+import org.adain.testkit.formats.FuzzFindings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,11 +26,13 @@ class CliParserFuzzTest {
     @FuzzTest
     void parse(byte[] data) {
         String[] args = new String(data, StandardCharsets.UTF_8).split("\0", -1);
-        try {
-            new CommandLine(new AdainCli()).parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            // a usage error: the documented outcome of a bad command line
-        }
+        FuzzFindings.run("cli", data, () -> {
+            try {
+                new CommandLine(new AdainCli()).parseArgs(args);
+            } catch (CommandLine.ParameterException e) {
+                // a usage error: the documented outcome of a bad command line
+            }
+        });
     }
 
     static Stream<Arguments> seeds() {

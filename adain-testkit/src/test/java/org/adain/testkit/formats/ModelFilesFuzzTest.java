@@ -70,36 +70,38 @@ class ModelFilesFuzzTest {
     @MethodSource("h5Seeds")
     @FuzzTest
     void h5(byte[] data) {
-        readBoth(new KerasWeightsReader(), data, "fuzz.h5");
+        FuzzFindings.run("h5", data, () -> readBoth(new KerasWeightsReader(), data, "fuzz.h5"));
     }
 
     @MethodSource("pthZipSeeds")
     @FuzzTest
     void pthZip(byte[] data) {
-        readBoth(new PyTorchWeightsReader(), data, "fuzz.pth");
+        FuzzFindings.run("pthZip", data, () -> readBoth(new PyTorchWeightsReader(), data, "fuzz.pth"));
     }
 
     @MethodSource("pthLegacySeeds")
     @FuzzTest
     void pthLegacy(byte[] data) {
-        readBoth(new PyTorchWeightsReader(), data, "fuzz.pth");
+        FuzzFindings.run("pthLegacy", data, () -> readBoth(new PyTorchWeightsReader(), data, "fuzz.pth"));
     }
 
     @MethodSource("t7Seeds")
     @FuzzTest
     void t7(byte[] data) {
-        readBoth(new Torch7WeightsReader(), data, "fuzz.t7");
+        FuzzFindings.run("t7", data, () -> readBoth(new Torch7WeightsReader(), data, "fuzz.t7"));
     }
 
     @MethodSource("imageSeeds")
     @FuzzTest
     void image(byte[] data) {
-        Path f = write(data, "fuzz.img");
-        try {
-            Images.read(f);
-        } catch (ImageException e) {
-            // the documented refusal
-        }
+        FuzzFindings.run("image", data, () -> {
+            Path f = write(data, "fuzz.img");
+            try {
+                Images.read(f);
+            } catch (ImageException e) {
+                // the documented refusal
+            }
+        });
     }
 
     static Stream<Arguments> h5Seeds() {
