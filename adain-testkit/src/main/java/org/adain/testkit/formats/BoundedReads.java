@@ -36,6 +36,13 @@ public final class BoundedReads {
     /** Most bytes one read may allocate on its thread: 100 MB. */
     public static final long ALLOCATED_BYTES = 100L << 20;
 
+    /**
+     * Factor on the CPU and allocation bounds, from {@code -Dadain.bounds.scale} (default 1). Jazzer's coverage
+     * instrumentation in fuzzing mode allocates and computes on the reading thread itself (a read of 3 MB measured
+     * 171 MB there), so the {@code fuzz} profile sets it to 100; regression mode and the mutation tests use 1.
+     */
+    public static final double SCALE = Double.parseDouble(System.getProperty("adain.bounds.scale", "1"));
+
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -107,9 +114,9 @@ public final class BoundedReads {
         long wall = System.nanoTime() - t0;
         long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long allocated = THREADS.getCurrentThreadAllocatedBytes() - bytes0;
-        assertThat(cpu).as("%s: CPU time", label).isLessThan(CPU_NANOS);
-        assertThat(wall).as("%s: wall time", label).isLessThan(WALL_NANOS);
-        assertThat(allocated).as("%s: bytes allocated", label).isLessThan(ALLOCATED_BYTES);
+        assertThat(cpu).as("%s: CPU time", label).isLessThan((long) (CPU_NANOS * SCALE));
+        assertThat(wall).as("%s: wall time", label).isLessThan((long) (WALL_NANOS * SCALE));
+        assertThat(allocated).as("%s: bytes allocated", label).isLessThan((long) (ALLOCATED_BYTES * SCALE));
         return new Outcome(refused, cpu, allocated);
     }
 
