@@ -168,7 +168,7 @@ final class PortLayout {
 
     private static String quoted(List<String> keys) {
         List<String> shown = keys.size() > 6 ? keys.subList(0, 6) : keys;
-        return shown.stream().map(k -> "'" + k + "'").collect(Collectors.joining(", "))
+        return shown.stream().map(SafeText::quoted).collect(Collectors.joining(", "))
                 + (keys.size() > 6 ? " and " + (keys.size() - 6) + " more" : "");
     }
 
@@ -187,7 +187,7 @@ final class PortLayout {
             }
         }
         if (prefix != null && !prefix.isEmpty()) {
-            return " (every key starts with '" + prefix + "': save the bare nn.Sequential's state_dict(), or strip "
+            return " (every key starts with " + SafeText.quoted(prefix) + ": save the bare nn.Sequential's state_dict(), or strip "
                     + "the prefix)";
         }
         if (encoder && keys.contains("1.weight") && !keys.contains("0.weight")) {

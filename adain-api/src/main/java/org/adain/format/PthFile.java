@@ -149,8 +149,8 @@ final class PthFile implements Closeable {
                 String n = e.getName();
                 if (n.equals("data.pkl") || n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - 9) {
                     if (pkl != null) {
-                        throw new ModelException(file + ": the zip archive holds two pickles ('" + pkl.getName()
-                                + "', '" + n + "'); refusing an ambiguous archive");
+                        throw new ModelException(file + ": the zip archive holds two pickles (" + SafeText.quoted(pkl.getName())
+                                + ", " + SafeText.quoted(n) + "); refusing an ambiguous archive");
                     }
                     pkl = e;
                 }
@@ -167,28 +167,28 @@ final class PthFile implements Closeable {
                 if (v.equals("big")) {
                     order = ByteOrder.BIG_ENDIAN;
                 } else if (!v.equals("little")) {
-                    throw new ModelException(file + ": the byteorder record says '" + v + "', expected little or big");
+                    throw new ModelException(file + ": the byteorder record says " + SafeText.quoted(v) + ", expected little or big");
                 }
             }
             byte[] pickle = ZipBounds.readAll(zip, pkl, ZipBounds.MAX_PICKLE, file);
             Map<String, StoredTensor.Storage> storages = new HashMap<>();
             ByteOrder byteOrder = order;
-            String where = file + " (" + pkl.getName() + ")";
+            String where = file + " (" + SafeText.of(pkl.getName()) + ")";
             BinaryInput in = BinaryInput.of(pickle, where);
-            in.context("the pickle " + pkl.getName());
+            in.context("the pickle " + SafeText.of(pkl.getName()));
             Object root = new RestrictedUnpickler(in, where, pid -> {
                 StorageId id = StorageId.parse(pid, where, false);
                 return storages.computeIfAbsent(id.key + "/" + id.type, k -> {
                     ZipEntry data = zip.getEntry(prefix + "data/" + id.key);
                     if (data == null) {
-                        throw new ModelException(file + ": the pickle refers to storage '" + id.key
-                                + "', but the archive has no entry '" + prefix + "data/" + id.key + "'");
+                        throw new ModelException(file + ": the pickle refers to storage " + SafeText.quoted(id.key)
+                                + ", but the archive has no entry " + SafeText.quoted(prefix + "data/" + id.key));
                     }
                     long bytes = Math.multiplyExact(id.numel, id.type.size);
                     if (data.getSize() < bytes) {
-                        throw new ModelException(file + ": storage '" + id.key + "' should hold " + id.numel + " "
-                                + id.type.label + " values (" + bytes + " bytes), but its entry '" + data.getName()
-                                + "' has only " + data.getSize() + " bytes; the file is truncated or corrupt");
+                        throw new ModelException(file + ": storage " + SafeText.quoted(id.key) + " should hold " + id.numel + " "
+                                + id.type.label + " values (" + bytes + " bytes), but its entry " + SafeText.quoted(data.getName())
+                                + " has only " + data.getSize() + " bytes; the file is truncated or corrupt");
                     }
                     return new ZipStorage(zip, data, id.type, id.numel, byteOrder, file);
                 });
@@ -243,15 +243,15 @@ final class PthFile implements Closeable {
                 LegacyStorage r = roots.computeIfAbsent(id.key,
                         k -> new LegacyStorage(in, id.key, id.type, id.numel, byteOrder, file));
                 if (r.type != id.type || r.numel != id.numel) {
-                    throw new ModelException(file + ": storage '" + id.key + "' is referred to as both " + r.type.label
+                    throw new ModelException(file + ": storage " + SafeText.quoted(id.key) + " is referred to as both " + r.type.label
                             + " × " + r.numel + " and " + id.type.label + " × " + id.numel);
                 }
                 if (id.viewKey == null) {
                     return r;
                 }
                 if (id.viewOffset < 0 || id.viewSize < 0 || id.viewOffset + id.viewSize > r.numel) {
-                    throw new ModelException(file + ": storage view '" + id.viewKey + "' (elements " + id.viewOffset
-                            + " + " + id.viewSize + ") lies outside storage '" + id.key + "' of " + r.numel);
+                    throw new ModelException(file + ": storage view " + SafeText.quoted(id.viewKey) + " (elements " + id.viewOffset
+                            + " + " + id.viewSize + ") lies outside storage " + SafeText.quoted(id.key) + " of " + r.numel);
                 }
                 return views.computeIfAbsent(id.viewKey, k -> new ViewStorage(r, id.viewOffset, id.viewSize));
             }).load();
@@ -267,12 +267,12 @@ final class PthFile implements Closeable {
                             + ", which the pickle never refers to");
                 }
                 if (s.dataStart >= 0) {
-                    throw new ModelException(file + ": the storage key list names '" + s.key + "' twice");
+                    throw new ModelException(file + ": the storage key list names " + SafeText.quoted(s.key) + " twice");
                 }
-                in.context("storage '" + s.key + "'");
+                in.context("storage " + SafeText.quoted(s.key));
                 long numel = order == ByteOrder.LITTLE_ENDIAN ? in.i64() : Long.reverseBytes(in.i64());
                 if (numel != s.numel) {
-                    throw new ModelException(file + ": storage '" + s.key + "' holds " + numel
+                    throw new ModelException(file + ": storage " + SafeText.quoted(s.key) + " holds " + numel
                             + " values in the file, but the pickle says " + s.numel + "; the file is corrupt");
                 }
                 long bytes = Math.multiplyExact(numel, s.type.size);
@@ -281,8 +281,8 @@ final class PthFile implements Closeable {
             }
             for (LegacyStorage s : roots.values()) {
                 if (s.dataStart < 0) {
-                    throw new ModelException(file + ": the pickle refers to storage '" + s.key
-                            + "', but the file does not store it");
+                    throw new ModelException(file + ": the pickle refers to storage " + SafeText.quoted(s.key)
+                            + ", but the file does not store it");
                 }
             }
             return new PthFile("legacy", tensors(root, file), in);
@@ -336,7 +336,7 @@ final class PthFile implements Closeable {
                         + RestrictedUnpickler.describe(key) + ", numel " + RestrictedUnpickler.describe(numel) + ")");
             }
             if (n > 1L << 48) {
-                throw new ModelException(where + ": storage '" + k + "' declares " + n + " values; refusing it");
+                throw new ModelException(where + ": storage " + SafeText.quoted(k) + " declares " + n + " values; refusing it");
             }
             Object view = pid.size() == 6 ? pid.get(5) : null;
             if (view == null) {
@@ -369,7 +369,7 @@ final class PthFile implements Closeable {
                 continue;
             }
             if (!(t.storage() instanceof StoredTensor.Storage s)) {
-                throw new ModelException(file + ": tensor '" + key + "' is not backed by a storage of the file");
+                throw new ModelException(file + ": tensor " + SafeText.quoted(key) + " is not backed by a storage of the file");
             }
             out.put(key, new StoredTensor(t.size(), t.stride(), t.offset(), s));
         }
@@ -377,7 +377,8 @@ final class PthFile implements Closeable {
             String hint = nonTensors.contains("state_dict") || nonTensors.contains("model")
                     ? " (this looks like a training checkpoint: save its state dict alone, e.g. "
                             + "torch.save(ckpt['state_dict'], path))" : "";
-            throw new ModelException(file + ": the entries " + nonTensors.subList(0, Math.min(6, nonTensors.size()))
+            throw new ModelException(file + ": the entries " + nonTensors.subList(0, Math.min(6, nonTensors.size())).stream()
+                    .map(SafeText::quoted).collect(java.util.stream.Collectors.joining(", ", "[", "]"))
                     + " are not tensors; a state dict maps keys to tensors" + hint);
         }
         return out;

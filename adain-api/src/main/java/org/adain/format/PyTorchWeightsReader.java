@@ -93,7 +93,7 @@ public final class PyTorchWeightsReader implements WeightsReader {
     }
 
     private static PortLayout.Source source(PthFile pth) {
-        return PortLayout.source(pth.tensors(), key -> "key '" + key + "'");
+        return PortLayout.source(pth.tensors(), key -> "key " + SafeText.quoted(key));
     }
 
     private interface Body<T> {
@@ -108,7 +108,8 @@ public final class PyTorchWeightsReader implements WeightsReader {
         } catch (AdainException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ModelException(name + ": cannot read the file as a PyTorch state dict (" + e + ")", e);
+            throw new ModelException(name + ": cannot read the file as a PyTorch state dict (" + SafeText.of(e.toString())
+                    + ")", e);
         }
     }
 }

@@ -32,6 +32,8 @@ final class RestrictedUnpickler {
     static final int MAX_MEMO = 1 << 20;
     static final int MAX_TUPLE_DEPTH = 32;
     static final int MAX_LONG_BYTES = 64;
+    /** Largest {@link Tuple#weight} of a dict key; a state dict's keys are strings. */
+    static final int MAX_KEY_WEIGHT = 1024;
 
     /** The only Python names a pickle may refer to. */
     enum Global {
@@ -74,8 +76,12 @@ final class RestrictedUnpickler {
         }
     }
 
-    /** An immutable Python tuple; {@code depth} is its nesting depth (1 for a flat tuple). */
-    record Tuple(List<Object> items, int depth) {
+    /**
+     * An immutable Python tuple; {@code depth} is its nesting depth (1 for a flat tuple), {@code weight} the number
+     * of values hashing or comparing it visits (shared sub-tuples counted each time they occur, capped): tuples that
+     * share their items double in weight with each level, and 32 levels would take 2³² steps to hash.
+     */
+    record Tuple(List<Object> items, int depth, long weight) {
         Object get(int i) {
             return items.get(i);
         }
@@ -163,7 +169,7 @@ final class RestrictedUnpickler {
                 case 'B' -> push(at, bytes(at, in.u32())); // BINBYTES
                 case 'C' -> push(at, bytes(at, in.u8())); // SHORT_BINBYTES
                 case 0x8e -> push(at, bytes(at, in.i64())); // BINBYTES8
-                case ')' -> push(at, new Tuple(List.of(), 1)); // EMPTY_TUPLE
+                case ')' -> push(at, new Tuple(List.of(), 1, 1)); // EMPTY_TUPLE
                 case 't' -> push(at, tuple(at, popToMark(at))); // TUPLE
                 case 0x85 -> push(at, tuple(at, popN(at, 1))); // TUPLE1
                 case 0x86 -> push(at, tuple(at, popN(at, 2))); // TUPLE2
@@ -374,16 +380,20 @@ final class RestrictedUnpickler {
 
     private Tuple tuple(long at, List<Object> items) {
         int depth = 1;
+        long weight = 1;
         for (Object o : items) {
             if (o instanceof Tuple t) {
                 depth = Math.max(depth, t.depth() + 1);
+                weight = Math.min(Long.MAX_VALUE / 2, weight + t.weight());
+            } else {
+                weight++;
             }
         }
         if (depth > MAX_TUPLE_DEPTH) {
             throw fail(at, "nests tuples more than " + MAX_TUPLE_DEPTH + " deep; refusing it");
         }
         // List.copyOf rejects nulls, and Python's None is a legal tuple item
-        return new Tuple(Collections.unmodifiableList(new ArrayList<>(items)), depth);
+        return new Tuple(Collections.unmodifiableList(new ArrayList<>(items)), depth, weight);
     }
 
     @SuppressWarnings("unchecked")
@@ -418,6 +428,10 @@ final class RestrictedUnpickler {
             return k instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : k;
         }
         if (k instanceof Tuple t) {
+            if (t.weight() > MAX_KEY_WEIGHT) {
+                throw fail(at, "uses a tuple of " + t.weight() + " values (nested) as a dict key; at most "
+                        + MAX_KEY_WEIGHT + " are read");
+            }
             for (Object o : t.items()) {
                 key(at, o);
             }
@@ -449,8 +463,8 @@ final class RestrictedUnpickler {
                     ? " (the file holds a whole pickled model, not a state dict: save model.state_dict() instead)"
                     : module.equals("numpy") || module.startsWith("numpy.")
                     ? " (the file holds numpy arrays, not torch tensors)" : "";
-            throw new ModelException(where + ": refused pickle global '" + qualified
-                    + "': only state-dict types are allowed (" + allowed() + "); nothing from the file was run"
+            throw new ModelException(where + ": refused pickle global " + SafeText.quoted(qualified)
+                    + ": only state-dict types are allowed (" + allowed() + "); nothing from the file was run"
                     + hint + " (at byte " + at + ")");
         }
         return g;
@@ -553,7 +567,7 @@ final class RestrictedUnpickler {
             return g.qualified();
         }
         if (o instanceof String s) {
-            return "the string '" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "'";
+            return "the string '" + SafeText.of(s, 40) + "'";
         }
         if (o instanceof Long || o instanceof BigInteger) {
             return "the integer " + o;

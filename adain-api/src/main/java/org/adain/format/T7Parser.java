@@ -128,14 +128,14 @@ final class T7Parser {
     /** Reads one object (the file's root). */
     Object read() {
         in.context("the Torch7 object stream");
-        return readObject("the root object");
+        return readObject(new Where(null, "the root object", null));
     }
 
     private ModelException fail(long at, String what) {
         return new ModelException(file + ": " + what + " (at byte " + at + ")");
     }
 
-    private Object readObject(String path) {
+    private Object readObject(Where path) {
         long at = in.position();
         int tag = in.i32();
         switch (tag) {
@@ -185,7 +185,7 @@ final class T7Parser {
         return new String(in.bytes(n), StandardCharsets.UTF_8);
     }
 
-    private LuaTable table(long at, int ref, String path) {
+    private LuaTable table(long at, int ref, Where path) {
         LuaTable t = new LuaTable();
         objects.put(ref, t);
         int n = in.i32();
@@ -196,24 +196,46 @@ final class T7Parser {
         }
         for (int i = 0; i < n; i++) {
             long keyAt = in.position();
-            Object k = readObject(path + " key");
+            Object k = readObject(new Where(path, " key", null));
             if (!(k instanceof String || k instanceof Double || k instanceof Boolean)) {
                 throw fail(keyAt, path + " has a table key that is " + (k == null ? "nil" : "not a string, number "
                         + "or boolean") + "; the AdaIN models use none");
             }
-            t.put(k, readObject(path + "." + keyName(k)));
+            t.put(k, readObject(new Where(path, ".", k)));
         }
         return t;
+    }
+
+    /**
+     * Where an object sits ("the root object.modules.[3] storage"), spelled out only for a message: building the
+     * string for every object would cost the path's length per object, which a deep file makes large.
+     */
+    private record Where(Where parent, String part, Object key) {
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            java.util.ArrayDeque<Where> chain = new java.util.ArrayDeque<>();
+            for (Where w = this; w != null; w = w.parent) {
+                chain.push(w);
+            }
+            for (Where w : chain) {
+                sb.append(w.part);
+                if (w.key != null) {
+                    sb.append(keyName(w.key));
+                }
+            }
+            return sb.toString();
+        }
     }
 
     private static String keyName(Object k) {
         if (k instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e9) {
             return "[" + d.longValue() + "]";
         }
-        return String.valueOf(k);
+        return SafeText.of(String.valueOf(k), 64);
     }
 
-    private Object torch(long at, int ref, String path) {
+    private Object torch(long at, int ref, Where path) {
         String version = string(at, MAX_NAME);
         String className;
         Matcher m = VERSION.matcher(version);
@@ -226,7 +248,7 @@ final class T7Parser {
             LuaObject o = new LuaObject(className);
             objects.put(ref, o);
             long fieldsAt = in.position();
-            Object fields = readObject(path + " (" + className + ")");
+            Object fields = readObject(new Where(path, " (" + className + ")", null));
             if (!(fields instanceof LuaTable t)) {
                 throw fail(fieldsAt, path + " (" + className + ") is not followed by its table of fields");
             }
@@ -249,14 +271,14 @@ final class T7Parser {
                 return s;
             }
         }
-        throw fail(at, "unknown Torch class '" + className + "' at " + path + "; only the classes of the published "
+        throw fail(at, "unknown Torch class " + SafeText.quoted(className) + " at " + path + "; only the classes of the published "
                 + "AdaIN models are read (" + String.join(", ", new java.util.TreeSet<>(MODULES))
                 + ", and float/double/half/integer tensors)"
                 + (className.startsWith("cudnn.") ? "; convert the model first: cudnn.convert(model, nn):float()"
                         : ""));
     }
 
-    private void tensor(long at, T7Tensor t, String path) {
+    private void tensor(long at, T7Tensor t, Where path) {
         int dims = in.i32();
         if (dims < 0 || dims > StoredTensor.MAX_DIMS) {
             throw fail(at, path + " (" + t.className + ") has " + dims + " dimensions");
@@ -280,7 +302,7 @@ final class T7Parser {
         }
         t.offset = offset - 1;
         long storageAt = in.position();
-        Object s = readObject(path + " storage");
+        Object s = readObject(new Where(path, " storage", null));
         if (s == null) {
             return;
         }
@@ -293,7 +315,7 @@ final class T7Parser {
         t.storage = st;
     }
 
-    private void storage(long at, T7Storage s, String path) {
+    private void storage(long at, T7Storage s, Where path) {
         long n = in.i64();
         if (n < 0 || n > in.remaining() / s.type.size) {
             throw fail(at, path + " (" + s.className + ") declares " + n + " elements of " + s.type.size

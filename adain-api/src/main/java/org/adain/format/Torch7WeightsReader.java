@@ -254,7 +254,7 @@ public final class Torch7WeightsReader implements WeightsReader {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue()) : d.toString();
         }
         if (v instanceof String s) {
-            return "'" + s + "'";
+            return SafeText.quoted(s);
         }
         if (v instanceof LuaObject o) {
             return o.className;
@@ -336,7 +336,7 @@ public final class Torch7WeightsReader implements WeightsReader {
         } catch (AdainException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ModelException(name + ": cannot read the file as a Torch7 model (" + e + ")", e);
+            throw new ModelException(name + ": cannot read the file as a Torch7 model (" + SafeText.of(e.toString()) + ")", e);
         }
     }
 

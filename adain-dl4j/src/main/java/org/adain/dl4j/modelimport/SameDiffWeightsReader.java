@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.ModelException;
+import org.adain.format.SafeText;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.WeightsReader;
@@ -70,20 +71,26 @@ public final class SameDiffWeightsReader implements WeightsReader {
         }
         SameDiff sd;
         try {
+            FlatBufferBounds.check(bytes, name);
             sd = SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), false);
         } catch (LinkageError e) {
             throw new BackendException("Cannot read " + name + ": the ND4J native library failed to load (" + e + ")",
                     e);
         } catch (RuntimeException | IOException e) {
-            throw new ModelException(name + ": not a readable SameDiff FlatBuffers file (truncated or corrupt: " + e
-                    + ")", e);
+            throw new ModelException(name + ": not a readable SameDiff FlatBuffers file (truncated or corrupt: "
+                    + SafeText.of(e.toString()) + ")", e);
         }
         try {
             return SameDiffDecoderGraph.weights(sd, name);
+        } catch (ModelException e) {
+            // a layer's own check (a NaN weight, a shape) does not know the file
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(name + ":") ? e : new ModelException(name + ": " + m, e);
         } catch (AdainException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ModelException(name + ": cannot take the decoder weights from the graph (" + e + ")", e);
+            throw new ModelException(name + ": cannot take the decoder weights from the graph ("
+                    + SafeText.of(e.toString()) + ")", e);
         }
     }
 
