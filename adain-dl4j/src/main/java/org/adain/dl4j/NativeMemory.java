@@ -14,15 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread and from its OpenMP workers. glibc serves them from per-thread arenas of 64 MiB and keeps what is freed
  * there for later; a chunk in use near the top of an arena pins everything below it. Measured with the soak benchmark
  * ({@code bench/soak.sh}, docs/BENCHMARKS.md "Running in a server"): 8 such arenas, each fully resident, held about
- * 500 MiB after 300 stylisations at 256 px with the small test model, whose live arrays are a few MiB.
+ * 520 MiB after 300 stylisations at 256 px with the small test model, whose live arrays are a few MiB.
  * {@code malloc_trim} returns every free page of every arena ({@code madvise}), which glibc itself only does at the
  * top of the main heap. Elsewhere (macOS, Windows, musl) this does nothing: those allocators return memory their own
  * way.
  *
  * <p>Called after {@link Dl4jStyleModel#trimMemory()} and {@link Dl4jStyleModel#close()}, and after a decode at most
- * once per {@value #INTERVAL_MILLIS} ms, so a busy model keeps a steady footprint without paying for it on every
- * call (one trim of a few hundred MiB took about a millisecond here). {@code -Dadain.dl4j.mallocTrim=false} turns it
- * off.
+ * once per {@value #INTERVAL_MILLIS} ms, so a busy model keeps a steady footprint without paying for a trim (a walk
+ * over every arena) on every call. {@code -Dadain.dl4j.mallocTrim=false} turns it off.
  */
 final class NativeMemory {
     /** System property: {@code false} never calls {@code malloc_trim}. */
