@@ -50,11 +50,9 @@ final class NativeMemory {
             return false;
         }
         try {
-            long t0 = System.nanoTime();
-            int released = MALLOC_TRIM.invokeInt(new Object[] {0});
+            // not logged: a line per trim would flood a busy server's log at any level it is enabled
+            MALLOC_TRIM.invokeInt(new Object[] {0});
             LAST_TRIM_NANOS.set(System.nanoTime());
-            Dl4jLog.LOGGER.log(Level.TRACE, () -> "malloc_trim(0) " + (released == 1 ? "returned memory" : "found "
-                    + "nothing to return") + " in " + (System.nanoTime() - t0) / 1000 + " µs");
             return true;
         } catch (RuntimeException | LinkageError e) {
             // never worth failing a request over: the memory stays with the allocator, as without this class
