@@ -126,7 +126,7 @@ final class Dl4jStyleModel implements StyleModel {
             throw new InvalidRequestException("The decoder needs feature maps of at least 2×2, got shape "
                     + Arrays.toString(f.shape()));
         }
-        return guarded("decoding features of shape " + Arrays.toString(f.shape()), () -> {
+        Tensor out = guarded("decoding features of shape " + Arrays.toString(f.shape()), () -> {
             INDArray image = decoder.decode(f);
             try {
                 return Nd4jTensors.toTensor(image);
@@ -134,6 +134,9 @@ final class Dl4jStyleModel implements StyleModel {
                 GraphOps.release(image);
             }
         });
+        // a decode ends a stylisation: give what ND4J freed back to the OS now and then, or glibc keeps it
+        NativeMemory.releaseNowAndThen();
+        return out;
     }
 
     @Override
@@ -273,11 +276,15 @@ final class Dl4jStyleModel implements StyleModel {
         return Nd4jRuntime.describeLine() + ", encoder " + encoder.kind();
     }
 
-    /** Frees the reusable intermediates ({@link BufferPool}); the next passes allocate and keep them again. */
+    /**
+     * Frees the reusable intermediates ({@link BufferPool}) and returns freed native memory to the OS
+     * ({@link NativeMemory}); the next passes allocate and keep them again.
+     */
     @Override
     public void trimMemory() {
         checkOpen();
         pool.close();
+        NativeMemory.release();
     }
 
     /** Bytes of intermediates kept for reuse now. */
@@ -294,6 +301,7 @@ final class Dl4jStyleModel implements StyleModel {
         encoder.close();
         decoder.close();
         pool.close();
+        NativeMemory.release();
     }
 
     private void checkOpen() {

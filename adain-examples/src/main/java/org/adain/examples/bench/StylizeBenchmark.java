@@ -308,24 +308,24 @@ public final class StylizeBenchmark {
             String a = args[i];
             switch (a) {
                 case "--crop" -> o.crop = true;
-                case "--encoder" -> o.encoder = Path.of(value(args, ++i, a));
-                case "--decoder" -> o.decoder = Path.of(value(args, ++i, a));
-                case "--content" -> o.content = Path.of(value(args, ++i, a));
-                case "--style" -> o.style = Path.of(value(args, ++i, a));
-                case "--size" -> o.size = intValue(args, ++i, a, 0);
-                case "--style-size" -> o.styleSize = intValue(args, ++i, a, 0);
-                case "--warmup" -> o.warmup = intValue(args, ++i, a, 0);
-                case "--runs" -> o.runs = intValue(args, ++i, a, 1);
+                case "--encoder" -> o.encoder = Path.of(Args.value(args, ++i, a));
+                case "--decoder" -> o.decoder = Path.of(Args.value(args, ++i, a));
+                case "--content" -> o.content = Path.of(Args.value(args, ++i, a));
+                case "--style" -> o.style = Path.of(Args.value(args, ++i, a));
+                case "--size" -> o.size = Args.intValue(args, ++i, a, 0);
+                case "--style-size" -> o.styleSize = Args.intValue(args, ++i, a, 0);
+                case "--warmup" -> o.warmup = Args.intValue(args, ++i, a, 0);
+                case "--runs" -> o.runs = Args.intValue(args, ++i, a, 1);
                 case "--mode" -> {
-                    o.mode = value(args, ++i, a);
+                    o.mode = Args.value(args, ++i, a);
                     if (!List.of("single", "cached", "batch8", "batch8cached", "encoder", "decoder").contains(o.mode)) {
                         throw new IllegalArgumentException("--mode must be single, cached, batch8, batch8cached, "
                                 + "encoder or decoder");
                     }
                 }
-                case "--tiling-threshold" -> o.tilingThreshold = Long.parseLong(value(args, ++i, a));
-                case "--tile-size" -> o.tileSize = intValue(args, ++i, a, 8);
-                case "--max-pixels" -> o.maxPixels = Long.parseLong(value(args, ++i, a));
+                case "--tiling-threshold" -> o.tilingThreshold = Long.parseLong(Args.value(args, ++i, a));
+                case "--tile-size" -> o.tileSize = Args.intValue(args, ++i, a, 8);
+                case "--max-pixels" -> o.maxPixels = Long.parseLong(Args.value(args, ++i, a));
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -334,27 +334,6 @@ public final class StylizeBenchmark {
             throw new IllegalArgumentException("--encoder, --decoder, --content and --style are required");
         }
         return o;
-    }
-
-    private static String value(String[] args, int i, String name) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int intValue(String[] args, int i, String name, int min) {
-        String s = value(args, i, name);
-        int v;
-        try {
-            v = Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " needs an integer, got " + s);
-        }
-        if (v < min) {
-            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + v);
-        }
-        return v;
     }
 
     private static double median(double[] xs) {

@@ -1,0 +1,138 @@
+package org.adain.examples.bench;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.adain.AdainException;
+import org.adain.Images;
+import org.adain.StyleRequest;
+import org.adain.StyleTransfer;
+
+/**
+ * Soak benchmark ({@code bench/soak.sh}): many stylisations with one {@link StyleTransfer}, as a server does them,
+ * and where the process's memory stands along the way. Each request is built from the decoded images and returns a
+ * {@link BufferedImage} ({@link StyleTransfer#stylize}): resize, encode content and style, AdaIN, decode, convert.
+ *
+ * <pre>{@code
+ * java -cp adain-examples/target/adain.jar org.adain.examples.bench.SoakBenchmark \
+ *     --encoder adain-testkit/src/main/resources/org/adain/testkit/reference/models/encoder_tf2.h5 \
+ *     --decoder adain-testkit/src/main/resources/org/adain/testkit/reference/models/decoder_tf2.h5 \
+ *     --content ../shared/images/content/golden_gate.jpg --style ../shared/images/style/brushstrokes.jpg \
+ *     --size 256 --requests 1000 --every 50
+ * }</pre>
+ *
+ * <p>Prints one {@code soak.rss} record ({@link MemoryProbe#line}) at each checkpoint: {@code before_build} (images
+ * decoded, no {@code StyleTransfer} yet), every {@code --every} requests, {@code after_trim}
+ * ({@link StyleTransfer#trimMemory}), {@code after_close} and {@code after_close_gc} (after {@link System#gc()},
+ * which returns the heap the requests' garbage made the JVM grow), then a {@code soak.result} record with the two ratios
+ * the issue sets targets for: RSS at the end over RSS after request 100 (≤ 1.2), RSS after close minus RSS before
+ * the build (≤ 100 MiB). No GC is forced before {@code after_close_gc}: the figures are what a server would see.
+ */
+public final class SoakBenchmark {
+    private static final String USAGE = "usage: SoakBenchmark --encoder FILE --decoder FILE --content IMG --style IMG"
+            + " [--size N (256)] [--requests N (1000)] [--every N (50)] [--reference N (100)]";
+
+    private SoakBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Path encoder = null;
+        Path decoder = null;
+        Path contentFile = null;
+        Path styleFile = null;
+        int size = 256;
+        int requests = 1000;
+        int every = 50;
+        int reference = 100;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--encoder" -> encoder = Path.of(Args.value(args, ++i, a));
+                    case "--decoder" -> decoder = Path.of(Args.value(args, ++i, a));
+                    case "--content" -> contentFile = Path.of(Args.value(args, ++i, a));
+                    case "--style" -> styleFile = Path.of(Args.value(args, ++i, a));
+                    case "--size" -> size = Args.intValue(args, ++i, a, 9);
+                    case "--requests" -> requests = Args.intValue(args, ++i, a, 1);
+                    case "--every" -> every = Args.intValue(args, ++i, a, 1);
+                    case "--reference" -> reference = Args.intValue(args, ++i, a, 1);
+                    default -> throw new IllegalArgumentException("unknown argument " + a);
+                }
+            }
+            if (encoder == null || decoder == null || contentFile == null || styleFile == null) {
+                throw new IllegalArgumentException("--encoder, --decoder, --content and --style are required");
+            }
+            if (reference > requests) {
+                throw new IllegalArgumentException("--reference " + reference + " is beyond --requests " + requests);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("SoakBenchmark: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+
+        try {
+            BufferedImage content = Images.read(contentFile);
+            BufferedImage style = Images.read(styleFile);
+            StyleRequest request = StyleRequest.builder().content(content).style(style).contentSize(size)
+                    .styleSize(size).build();
+            System.out.printf(Locale.ROOT, "soak.info size=%d requests=%d every=%d omp_threads=%s java=%s "
+                            + "max_heap_mib=%d load=%s%n", size, requests, every, envOr("OMP_NUM_THREADS", "unset"),
+                    System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+                    MemoryProbe.loadAverage());
+            long before = checkpoint("before_build", 0, false);
+            long atReference = -1;
+            long last = -1;
+            long t0 = System.nanoTime();
+            StyleTransfer st = StyleTransfer.builder().encoder(encoder).decoder(decoder).build();
+            try {
+                System.out.println("soak.backend " + st.backendName() + ": " + st.describe());
+                checkpoint("after_build", 0, true);
+                for (int i = 1; i <= requests; i++) {
+                    BufferedImage out = st.stylize(request);
+                    if (out.getWidth() < 1) {
+                        throw new IllegalStateException("empty output");
+                    }
+                    if (i % every == 0 || i == reference || i == requests) {
+                        last = checkpoint("request", i, true);
+                        if (i == reference) {
+                            atReference = last;
+                        }
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(Locale.ROOT, "soak.time requests=%d wall_s=%.1f per_request_ms=%.1f load=%s%n",
+                        requests, seconds, seconds * 1000 / requests, MemoryProbe.loadAverage());
+                st.trimMemory();
+                checkpoint("after_trim", requests, true);
+            } finally {
+                st.close();
+            }
+            long closed = checkpoint("after_close", requests, true);
+            // what a caller can add: the JVM keeps the heap it grew (garbage of the requests' images) until a full
+            // collection gives it back; printed apart so that the library's share and the JVM's stay visible
+            System.gc();
+            long collected = checkpoint("after_close_gc", requests, true);
+            System.out.printf(Locale.ROOT, "soak.result before_build_mib=%d at_%d_mib=%d end_mib=%d after_close_mib=%d"
+                            + " end_over_%d=%.2f (target <= 1.20: %s) close_minus_before_mib=%d"
+                            + " (target <= 100: %s) after_close_gc_mib=%d gc_minus_before_mib=%d%n",
+                    before, reference, atReference, last, closed, reference, (double) last / atReference,
+                    last <= 1.2 * atReference ? "met" : "NOT met", closed - before,
+                    closed - before <= 100 ? "met" : "NOT met", collected, collected - before);
+        } catch (AdainException e) {
+            System.err.println("SoakBenchmark: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static long checkpoint(String what, int request, boolean offHeap) {
+        System.out.printf(Locale.ROOT, "soak.rss at=%s request=%d %s%n", what, request, MemoryProbe.line(offHeap));
+        return MemoryProbe.rssMib();
+    }
+
+    private static String envOr(String name, String otherwise) {
+        String v = System.getenv(name);
+        return v == null ? otherwise : v;
+    }
+}
