@@ -45,6 +45,16 @@ public final class Images {
      */
     public static final List<String> READABLE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
 
+    /**
+     * Start of the name of the temporary file {@link #write} fills next to its target before renaming it; such a
+     * file outlives a write only if the JVM dies during it, and can be deleted when no write is running (e.g.
+     * {@code adain batch} deletes them from the directories it writes to).
+     */
+    public static final String TEMPORARY_PREFIX = ".adain-";
+
+    /** End of the name of {@link #write}'s temporary file (see {@link #TEMPORARY_PREFIX}). */
+    public static final String TEMPORARY_SUFFIX = ".tmp";
+
     private Images() {
     }
 
@@ -146,7 +156,7 @@ public final class Images {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, ".adain-", ".tmp");
+            tmp = Files.createTempFile(dir, TEMPORARY_PREFIX, TEMPORARY_SUFFIX);
             ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
             try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
                 writer.setOutput(out);

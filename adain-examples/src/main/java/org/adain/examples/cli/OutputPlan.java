@@ -172,7 +172,8 @@ final class OutputPlan {
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    private static String extensionFor(Path firstContent) {
+    /** The extension outputs made from this content get: its own if png, jpg or jpeg (any case), else png. */
+    static String extensionFor(Path firstContent) {
         String name = firstContent.getFileName() == null ? "" : firstContent.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String ext = dot > 0 ? name.substring(dot + 1) : "";

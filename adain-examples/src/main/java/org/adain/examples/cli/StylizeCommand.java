@@ -14,21 +14,16 @@ import org.adain.AdainException;
 import org.adain.ImageException;
 import org.adain.ImageTensor;
 import org.adain.Images;
-import org.adain.InvalidRequestException;
-import org.adain.ModelStore;
 import org.adain.SpatialMask;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
 import org.adain.StyleTransfer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code adain stylize}: stylises one or more contents with one or more styles, given as files or directories
@@ -85,19 +80,8 @@ final class StylizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--encoder", paramLabel = "FILE",
-            description = "Encoder weights: the normalised VGG-19 (or Keras VGG19 notop), e.g. a Keras .h5 file. "
-                    + "Default: the pretrained models 'adain models fetch' downloaded.")
-    Path encoder;
-
-    @Option(names = "--decoder", paramLabel = "FILE",
-            description = "Decoder weights trained for that encoder. Default: as --encoder.")
-    Path decoder;
-
-    @Option(names = "--models-dir", paramLabel = "DIR",
-            description = "Without --encoder/--decoder: the directory 'adain models fetch --dir' filled. Default: "
-                    + "see 'adain models --help'.")
-    Path modelsDir;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--content", required = true, arity = "1..*", paramLabel = "IMAGE|DIR",
             description = "Content image(s), or directories of them (see 'Directories' below). Repeat the option "
@@ -114,62 +98,18 @@ final class StylizeCommand implements Callable<Integer> {
                     + "(1,2,3 or 0.1,0.2,0.3); normalised to sum 1. Default: equal weights.")
     List<Double> styleWeights;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1",
-            description = "Content/style trade-off in [0, 1]: 0 keeps the content's features, 1 is full style. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    double alpha;
-
-    @Option(names = "--preserve-color",
-            description = "Keep the content's colours: recolour each style to the content (CORAL) before the "
-                    + "transfer.")
-    boolean preserveColor;
+    @Mixin
+    TransferOptions controls;
 
     @Option(names = "--mask", paramLabel = "IMAGE",
             description = "Spatial control: a black-and-white image (PNG) the size of the content; white takes the "
                     + "first --style, black the second. No grey levels.")
     Path mask;
 
-    @Option(names = "--content-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
-            description = "Resize each content so its shorter side is N pixels; 0 keeps the original size. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int contentSize;
-
-    @Option(names = "--style-size", paramLabel = "N", defaultValue = "" + StyleRequest.DEFAULT_SIZE,
-            description = "Resize each style so its shorter side is N pixels; 0 keeps the original size. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int styleSize;
-
-    @Option(names = "--crop",
-            description = "After resizing, keep the centre N×N square of contents and styles (the shorter side's "
-                    + "square when N is 0).")
-    boolean crop;
-
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
             description = "Output image, PNG or JPEG by its extension (png, jpg or jpeg), or directory; see "
                     + "'Output naming' below.")
     String output;
-
-    @Option(names = "--backend", paramLabel = "NAME",
-            description = "Backend to run on, e.g. dl4j. Default: the system property adain.backend, else the "
-                    + "best one found ('adain env' lists them).")
-    String backend;
-
-    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + StyleTransfer.DEFAULT_MAX_PIXELS,
-            description = "Refuse any image with more than N pixels after resizing (protects memory). "
-                    + "Default: ${DEFAULT-VALUE} (2048×2048).")
-    long maxPixels;
-
-    @Option(names = "--tiling-threshold", paramLabel = "PIXELS", converter = TilingThreshold.class,
-            defaultValue = "" + StyleTransfer.DEFAULT_TILING_THRESHOLD,
-            description = "Encode and decode images (after resizing) of more than PIXELS pixels in overlapping "
-                    + "tiles, which bounds memory; the result equals the untiled one up to float rounding. "
-                    + "0 tiles every image, 'off' none. Default: ${DEFAULT-VALUE} (1024×1024).")
-    long tilingThreshold;
-
-    @Option(names = "--tile-size", paramLabel = "N", defaultValue = "" + StyleTransfer.DEFAULT_TILE_SIZE,
-            description = "Side of a tile in pixels, 32-pixel overlaps included: a multiple of 8, at least 80. "
-                    + "Larger tiles recompute less overlap but need more memory. Default: ${DEFAULT-VALUE}.")
-    int tileSize;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
     boolean quiet;
@@ -192,7 +132,7 @@ final class StylizeCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), !quiet);
         try {
             checkOptions();
-            usePretrainedUnlessGiven();
+            model.usePretrainedUnlessGiven(spec);
             expandInputs();
             OutputPlan plan;
             try {
@@ -211,19 +151,8 @@ final class StylizeCommand implements Callable<Integer> {
 
     /** Values picocli cannot check by type alone; named after the option the user typed. */
     private void checkOptions() {
-        if (!(alpha >= 0 && alpha <= 1)) {
-            throw usage("--alpha must be in [0, 1], got " + alpha);
-        }
-        if (contentSize < 0) {
-            throw usage("--content-size must be ≥ 0 (0 keeps the original size), got " + contentSize);
-        }
-        if (styleSize < 0) {
-            throw usage("--style-size must be ≥ 0 (0 keeps the original size), got " + styleSize);
-        }
-        long minPixels = (long) StyleTransfer.MIN_SIDE * StyleTransfer.MIN_SIDE;
-        if (maxPixels < minPixels) {
-            throw usage("--max-pixels must be at least " + minPixels + ", got " + maxPixels);
-        }
+        controls.check(spec);
+        model.check(spec);
         Path styleDir = styles.stream().filter(Files::isDirectory).findFirst().orElse(null);
         if (styleDir != null) {
             String each = "the --style directory " + styleDir + " applies each of its images on its own";
@@ -307,27 +236,6 @@ final class StylizeCommand implements Callable<Integer> {
         return styleDirectory ? all.stream().map(List::of).toList() : List.of(all);
     }
 
-    /**
-     * Without --encoder and --decoder, the verified models of the store ({@link ModelStore#pretrained()}); its error
-     * says how to fetch them. Never downloads.
-     */
-    private void usePretrainedUnlessGiven() {
-        if (encoder != null || decoder != null) {
-            if (encoder == null || decoder == null) {
-                throw usage("Give both --encoder and --decoder, or neither to use the models 'adain models fetch' "
-                        + "downloaded");
-            }
-            if (modelsDir != null) {
-                throw usage("--models-dir is where the fetched models are; it cannot be combined with "
-                        + "--encoder/--decoder");
-            }
-            return;
-        }
-        ModelStore.Pretrained p = ModelsCommand.store(modelsDir).build().pretrained();
-        encoder = p.encoder();
-        decoder = p.decoder();
-    }
-
     /** Every file the run reads, with its role, for the output-is-an-input check. */
     private List<Map.Entry<String, Path>> inputs() {
         List<Map.Entry<String, Path>> inputs = new ArrayList<>();
@@ -336,8 +244,8 @@ final class StylizeCommand implements Callable<Integer> {
         if (mask != null) {
             inputs.add(Map.entry("mask", mask));
         }
-        inputs.add(Map.entry("encoder", encoder));
-        inputs.add(Map.entry("decoder", decoder));
+        inputs.add(Map.entry("encoder", model.encoder));
+        inputs.add(Map.entry("decoder", model.decoder));
         return inputs;
     }
 
@@ -348,13 +256,8 @@ final class StylizeCommand implements Callable<Integer> {
         Checked checked = preflight(sets.get(0), spatialMask);
 
         progress.begin("loading model");
-        StyleTransfer.Builder builder = StyleTransfer.builder().encoder(encoder).decoder(decoder)
-                .maxPixels(maxPixels).tilingThreshold(tilingThreshold).tileSize(tileSize);
-        if (backend != null) {
-            builder.backend(backend);
-        }
-        try (StyleTransfer transfer = build(builder)) {
-            progress.done(transfer.backendName());
+        try (StyleTransfer st = model.build(spec)) {
+            progress.done(st.backendName());
             // Only now, so that settings or weights the library refuses leave nothing behind.
             if (plan.directory() != null) {
                 try {
@@ -375,14 +278,14 @@ final class StylizeCommand implements Callable<Integer> {
                 try {
                     // With --preserve-color the style is recoloured per content, so cached features would not
                     // save the encoder pass (see StyleFeatures): the images go into each request instead.
-                    if (!preserveColor) {
+                    if (!controls.preserveColor) {
                         for (int j = 0; j < set.size(); j++) {
                             Path sf = styleFiles.get(set.get(j));
                             progress.begin("encoding style " + (set.get(j) + 1) + "/" + styleFiles.size() + " "
                                     + sf.getFileName());
                             BufferedImage image = styleImages.get(j);
-                            encoded.add(withContext("style " + sf, () -> transfer.encodeStyle(image, styleSize,
-                                    crop)));
+                            encoded.add(withContext("style " + sf, () -> st.encodeStyle(image, controls.styleSize,
+                                    controls.crop)));
                             progress.done();
                         }
                     }
@@ -394,9 +297,9 @@ final class StylizeCommand implements Callable<Integer> {
                         checked.firstContent = null;
                         StyleRequest.Builder b = request(content, spatialMask);
                         for (int j = 0; j < set.size(); j++) {
-                            addStyle(b, set.get(j), preserveColor ? styleImages.get(j) : encoded.get(j));
+                            addStyle(b, set.get(j), controls.preserveColor ? styleImages.get(j) : encoded.get(j));
                         }
-                        BufferedImage result = withContext("content " + c, () -> transfer.stylize(b.build()));
+                        BufferedImage result = withContext("content " + c, () -> st.stylize(b.build()));
                         Path target = plan.file(s, i);
                         Images.write(result, target);
                         progress.done();
@@ -412,29 +315,6 @@ final class StylizeCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads the model. The tiling options are checked by {@link StyleTransfer.Builder#build()} alone, which owns
-     * their rules and checks settings before it reads any weights; it reports them as InvalidRequestException
-     * (weights and backends fail otherwise), and here they are command-line mistakes.
-     */
-    private StyleTransfer build(StyleTransfer.Builder builder) {
-        try {
-            return builder.build();
-        } catch (InvalidRequestException e) {
-            // The defaults are the API's own and valid, so the culprit is among the options typed; its message
-            // says which of them when both were.
-            ParseResult typed = spec.commandLine().getParseResult();
-            List<String> given = new ArrayList<>();
-            if (typed.hasMatchedOption("--tiling-threshold")) {
-                given.add("--tiling-threshold " + tilingThreshold);
-            }
-            if (typed.hasMatchedOption("--tile-size")) {
-                given.add("--tile-size " + tileSize);
-            }
-            throw usage((given.isEmpty() ? "" : String.join(", ", given) + ": ") + e.getMessage());
-        }
-    }
-
-    /**
      * Decodes every style and content and builds each content's request with the first style set without a model,
      * so a corrupt file or a bad mask among many inputs is reported before the model loads and before any output
      * is written. Keeps the first set's styles and the first content; the others are decoded again when their turn
@@ -447,7 +327,7 @@ final class StylizeCommand implements Callable<Integer> {
             Path s = styleFiles.get(k);
             BufferedImage image = Images.read(s);
             ImageTensor t = ImageTensor.fromImage(image);
-            withContext("style " + s, () -> checkSize(t, styleSize));
+            withContext("style " + s, () -> checkSize(() -> controls.checkStyleSize(t, model.maxPixels)));
             if (firstSet.contains(k)) {
                 firstImages.add(image);
                 firstTensors.add(t);
@@ -457,7 +337,8 @@ final class StylizeCommand implements Callable<Integer> {
         for (int i = 0; i < contentFiles.size(); i++) {
             BufferedImage content = Images.read(contentFiles.get(i));
             ImageTensor c = ImageTensor.fromImage(content);
-            withContext("content " + contentFiles.get(i), () -> checkSize(c, contentSize));
+            withContext("content " + contentFiles.get(i),
+                    () -> checkSize(() -> controls.checkContentSize(c, model.maxPixels)));
             StyleRequest.Builder check = request(content, spatialMask);
             for (int j = 0; j < firstTensors.size(); j++) {
                 addStyle(check, firstSet.get(j), firstTensors.get(j));
@@ -482,14 +363,13 @@ final class StylizeCommand implements Callable<Integer> {
     }
 
     /** The library's size limits, checked before the model loads (the limits need no model). */
-    private Void checkSize(ImageTensor image, int size) {
-        StyleTransfer.checkSize(image, size, crop, maxPixels);
+    private static Void checkSize(Runnable check) {
+        check.run();
         return null;
     }
 
     private StyleRequest.Builder request(BufferedImage content, SpatialMask spatialMask) {
-        return StyleRequest.builder().content(content).alpha(alpha).preserveColor(preserveColor)
-                .mask(spatialMask).contentSize(contentSize).styleSize(styleSize).crop(crop);
+        return controls.request(content, spatialMask);
     }
 
     /** Adds style k (an image, pixels or encoded features) with its weight; no weights at all unless given. */
@@ -536,22 +416,5 @@ final class StylizeCommand implements Callable<Integer> {
 
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
-    }
-
-    /**
-     * A pixel count, or "off" for {@code Long.MAX_VALUE}, the API's "never tile". The range is left to the API.
-     */
-    static final class TilingThreshold implements ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            if (value.equalsIgnoreCase("off")) {
-                return Long.MAX_VALUE;
-            }
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is neither a number of pixels nor 'off'");
-            }
-        }
     }
 }
