@@ -54,6 +54,7 @@ adain-api|jar
 adain-testkit|jar
 adain-dl4j|jar
 adain-dl4j-cuda|pom
+adain-spark|jar
 EOF
 
 # Inherited by every POM from the root of the chain, adain-bom.

@@ -19,6 +19,8 @@ import javax.imageio.ImageWriter;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Reading and writing image files with errors that name the file and say what is wrong. Truncated files
@@ -92,38 +94,7 @@ public final class Images {
             throw new ImageException("Image path " + file + " is not a regular file");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) {
-                throw new ImageException("Cannot open image file " + file);
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageException("Image file " + file + " is not in a supported format (PNG, JPEG, BMP, GIF)"
-                        + (Files.size(file) == 0 ? "; it is empty" : ""));
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_DECODE_PIXELS) {
-                    throw new ImageException("Image file " + file + " is " + reader.getWidth(0) + "×"
-                            + reader.getHeight(0) + ", more than " + MAX_DECODE_PIXELS + " pixels");
-                }
-                StringBuilder warnings = new StringBuilder();
-                reader.addIIOReadWarningListener(new IIOReadWarningListener() {
-                    @Override
-                    public void warningOccurred(ImageReader source, String warning) {
-                        warnings.append(warning).append("; ");
-                    }
-                });
-                BufferedImage img = reader.read(0);
-                if (warnings.length() > 0) {
-                    throw new ImageException("Image file " + file + " is damaged or truncated: "
-                            + warnings.substring(0, warnings.length() - 2));
-                }
-                return img;
-            } finally {
-                reader.dispose();
-            }
+            return decode(in, "Image file " + file, Files.size(file) == 0);
         } catch (ImageException e) {
             throw e;
         } catch (AccessDeniedException e) {
@@ -133,6 +104,70 @@ public final class Images {
         } catch (IOException | RuntimeException e) {
             // Decoders signal corrupt data with IIOException, but also with IndexOutOfBounds and the like.
             throw new ImageException("Image file " + file + " is corrupt or truncated: " + e, e);
+        }
+    }
+
+    /**
+     * Reads PNG, JPEG, BMP or GIF (first frame) from bytes already in memory, e.g. read from a distributed file
+     * system, with the same decoder, bounds and messages as {@link #read(Path)}.
+     *
+     * <pre>{@code
+     * BufferedImage img = Images.read(bytes, "hdfs://archive/2024/a.jpg");
+     * }</pre>
+     *
+     * @param data the file's bytes
+     * @param name what messages call the image (its path or URI)
+     * @return the decoded image, in the file's colour model
+     * @throws ImageException       not an image, damaged, truncated, or larger than {@link #MAX_DECODE_PIXELS}
+     * @throws NullPointerException an argument is null
+     */
+    public static BufferedImage read(byte[] data, String name) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(name, "name");
+        // In memory: ImageIO's default stream would cache through a temporary file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(data))) {
+            return decode(in, "Image file " + name, data.length == 0);
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageException("Image file " + name + " is corrupt or truncated: " + e, e);
+        }
+    }
+
+    /** The decoding both read methods share; {@code what} starts every message ("Image file a.png"). */
+    private static BufferedImage decode(ImageInputStream in, String what, boolean empty) throws IOException {
+        if (in == null) {
+            throw new ImageException("Cannot open " + what.substring(0, 1).toLowerCase(Locale.ROOT)
+                    + what.substring(1));
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new ImageException(what + " is not in a supported format (PNG, JPEG, BMP, GIF)"
+                    + (empty ? "; it is empty" : ""));
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            if (pixels > MAX_DECODE_PIXELS) {
+                throw new ImageException(what + " is " + reader.getWidth(0) + "×" + reader.getHeight(0)
+                        + ", more than " + MAX_DECODE_PIXELS + " pixels");
+            }
+            StringBuilder warnings = new StringBuilder();
+            reader.addIIOReadWarningListener(new IIOReadWarningListener() {
+                @Override
+                public void warningOccurred(ImageReader source, String warning) {
+                    warnings.append(warning).append("; ");
+                }
+            });
+            BufferedImage img = reader.read(0);
+            if (warnings.length() > 0) {
+                throw new ImageException(what + " is damaged or truncated: "
+                        + warnings.substring(0, warnings.length() - 2));
+            }
+            return img;
+        } finally {
+            reader.dispose();
         }
     }
 
@@ -157,18 +192,7 @@ public final class Images {
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, TEMPORARY_PREFIX, TEMPORARY_SUFFIX);
-            ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
-            try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
-                writer.setOutput(out);
-                ImageWriteParam param = writer.getDefaultWriteParam();
-                if (format.equals("jpeg")) {
-                    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                    param.setCompressionQuality(JPEG_QUALITY);
-                }
-                writer.write(null, new IIOImage(toRgb(image), null, null), param);
-            } finally {
-                writer.dispose();
-            }
+            Files.write(tmp, encode(image, file.toString()));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
         } catch (IOException e) {
@@ -182,6 +206,42 @@ public final class Images {
                 }
             }
         }
+    }
+
+    /**
+     * The bytes {@link #write} puts in a file of that name: PNG or JPEG (quality {@value #JPEG_QUALITY}) by the
+     * extension, 8-bit RGB. For writing through another file system (e.g. Hadoop's) with the same result.
+     *
+     * <pre>{@code
+     * byte[] png = Images.encode(result, "out/a__night.png");
+     * }</pre>
+     *
+     * @param image any colour model; written as 8-bit RGB
+     * @param name  a file name or path ending in .png, .jpg or .jpeg (any case)
+     * @return the encoded file
+     * @throws ImageException       the extension is not an image format written here, or encoding fails
+     * @throws NullPointerException an argument is null
+     */
+    public static byte[] encode(BufferedImage image, String name) {
+        Objects.requireNonNull(image, "image");
+        String format = formatOf(Path.of(name));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
+        // In memory: ImageIO's default stream would cache through a temporary file.
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (format.equals("jpeg")) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(JPEG_QUALITY);
+            }
+            writer.write(null, new IIOImage(toRgb(image), null, null), param);
+        } catch (IOException e) {
+            throw new ImageException("Cannot encode " + name + " as " + format + ": " + e.getMessage(), e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
     }
 
     /**

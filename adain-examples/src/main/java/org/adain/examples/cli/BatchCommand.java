@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.adain.BatchLayout;
 import org.adain.ImageException;
 import org.adain.ImageTensor;
 import org.adain.Images;
@@ -76,11 +77,6 @@ import picocli.CommandLine.Spec;
                 "  adain batch --list todo.txt --style a=starry.jpg --style b=scream.jpg \\",
                 "      --style mix=starry.jpg:3,scream.jpg:1 --output out"})
 final class BatchCommand implements Callable<Integer> {
-    /** Where failures go, inside the output directory. */
-    static final String FAILURES = "failures.csv";
-    /** Between a content's base name and the style name in an output's name. */
-    static final String SEPARATOR = "__";
-
     @Spec
     CommandSpec spec;
 
@@ -137,13 +133,14 @@ final class BatchCommand implements Callable<Integer> {
         List<List<BufferedImage>> styleImages = readStyles();
 
         Files.createDirectories(output);
-        FailureLog failures = new FailureLog(output.resolve(FAILURES));
+        FailureLog failures = new FailureLog(output.resolve(BatchLayout.FAILURES_FILE));
         failures.reset();
         int processed = 0;
         int skipped = 0;
         BatchProgress progress = new BatchProgress(err, mode, todo.size());
         try (StyleTransfer st = model.build(spec); failures) {
             List<List<StyleFeatures>> encoded = encodeStyles(st, styleImages);
+            progress.start();
             try {
                 Set<String> planned = new HashSet<>();
                 Set<Path> cleaned = new HashSet<>();
@@ -297,13 +294,9 @@ final class BatchCommand implements Callable<Integer> {
 
     /** OUT/&lt;relative dir&gt;/&lt;base&gt;__&lt;style&gt;.&lt;ext&gt;, one per style in order. */
     List<Path> targets(BatchInputs.Content c) {
-        Path relative = Path.of(c.relative());
-        Path dir = relative.getParent() == null ? output : output.resolve(relative.getParent());
-        String base = OutputPlan.baseName(relative);
-        String ext = OutputPlan.extensionFor(relative);
         List<Path> targets = new ArrayList<>(styles.size());
         for (BatchStyle s : styles) {
-            targets.add(dir.resolve(base + SEPARATOR + s.name() + "." + ext));
+            targets.add(output.resolve(BatchLayout.outputPath(c.relative(), s.name())));
         }
         return targets;
     }

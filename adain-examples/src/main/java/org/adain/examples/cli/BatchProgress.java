@@ -20,7 +20,7 @@ final class BatchProgress {
     private final PrintWriter err;
     private final Mode mode;
     private final int total;
-    private final long start = System.nanoTime();
+    private long start = System.nanoTime();
     private long lastPrint = Long.MIN_VALUE / 2;
     private int processed;
     private int skipped;
@@ -31,6 +31,11 @@ final class BatchProgress {
         this.err = err;
         this.mode = mode;
         this.total = total;
+    }
+
+    /** Starts the clock: the rate and ETA count from here (after the model has loaded and the styles are encoded). */
+    void start() {
+        start = System.nanoTime();
     }
 
     void processed() {

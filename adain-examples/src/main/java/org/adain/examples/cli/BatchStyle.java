@@ -3,7 +3,7 @@ package org.adain.examples.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
+import org.adain.BatchLayout;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -18,9 +18,6 @@ import picocli.CommandLine.TypeConversionException;
  * @param weights one weight per image, or null when none was given (equal weights, as the library's default)
  */
 record BatchStyle(String name, List<Path> images, List<Double> weights) {
-    /** Names are file name parts: letters, digits, '.', '_' and '-', starting with a letter or digit. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-
     BatchStyle {
         images = List.copyOf(images);
         weights = weights == null ? null : List.copyOf(weights);
@@ -79,7 +76,7 @@ record BatchStyle(String name, List<Path> images, List<Double> weights) {
         if (name == null) {
             name = OutputPlan.baseName(images.get(0));
         }
-        if (!NAME.matcher(name).matches()) {
+        if (!BatchLayout.isStyleName(name)) {
             throw new TypeConversionException("style name '" + name + "' (in '" + value + "') must be 1 to 64 "
                     + "letters, digits, '.', '_' or '-', starting with a letter or digit; give one as NAME=IMAGE");
         }

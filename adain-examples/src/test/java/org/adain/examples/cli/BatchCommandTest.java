@@ -252,14 +252,6 @@ class BatchCommandTest {
     }
 
     @Test
-    void csvFieldsAreQuotedOnlyWhenNeeded() {
-        assertThat(FailureLog.field("a/b.png")).isEqualTo("a/b.png");
-        assertThat(FailureLog.field("a,b")).isEqualTo("\"a,b\"");
-        assertThat(FailureLog.field("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
-        assertThat(FailureLog.field("two\nlines")).isEqualTo("\"two\nlines\"");
-    }
-
-    @Test
     void progressDurations() {
         assertThat(BatchProgress.duration(59.4)).isEqualTo("0:59");
         assertThat(BatchProgress.duration(3725)).isEqualTo("1:02:05");
