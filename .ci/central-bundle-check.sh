@@ -56,6 +56,7 @@ adain-dl4j|jar
 adain-dl4j-cuda|pom
 adain-onnxruntime|jar
 adain-video|jar
+adain-spark|jar
 EOF
 
 # Inherited by every POM from the root of the chain, adain-bom.

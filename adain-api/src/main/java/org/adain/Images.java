@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,8 @@ import javax.imageio.ImageWriter;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.adain.format.SafeText;
 
 /**
@@ -64,6 +67,16 @@ public final class Images {
      * images is searched for ({@code adain train}'s image directories, {@code adain stylize --content DIR}).
      */
     public static final List<String> READABLE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+
+    /**
+     * Start of the name of the temporary file {@link #write} fills next to its target before renaming it; such a
+     * file outlives a write only if the JVM dies during it, and can be deleted when no write is running (e.g.
+     * {@code adain batch} deletes them from the directories it writes to).
+     */
+    public static final String TEMPORARY_PREFIX = ".adain-";
+
+    /** End of the name of {@link #write}'s temporary file (see {@link #TEMPORARY_PREFIX}). */
+    public static final String TEMPORARY_SUFFIX = ".tmp";
 
     private Images() {
     }
@@ -239,7 +252,39 @@ public final class Images {
         if (!Files.isRegularFile(file)) {
             throw new ImageException("Image path " + file + " is not a regular file");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        return decode(new Source(file.toString(), file, null), maxDecodePixels, decoding);
+    }
+
+    /** An image's bytes: a file, or bytes in memory; {@code name} is what messages call it. */
+    private record Source(String name, Path file, byte[] data) {
+        ImageInputStream open() throws IOException {
+            // In memory, not ImageIO's default stream, which would cache through a temporary file.
+            return file != null ? ImageIO.createImageInputStream(file.toFile())
+                    : new MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(data));
+        }
+
+        long size() throws IOException {
+            return file != null ? Files.size(file) : data.length;
+        }
+
+        /** Up to {@code n} bytes from the start. */
+        byte[] head(int n) throws IOException {
+            if (file == null) {
+                return Arrays.copyOf(data, Math.min(n, data.length));
+            }
+            try (java.io.InputStream s = Files.newInputStream(file)) {
+                return s.readNBytes(n);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static <T> T decode(Source file, long maxDecodePixels, Decoding<T> decoding) {
+        try (ImageInputStream in = file.open()) {
             if (in == null) {
                 throw new ImageException("Cannot open image file " + file);
             }
@@ -292,7 +337,7 @@ public final class Images {
     }
 
     /** The first reader of a supported format; other formats are refused by name. */
-    private static ImageReader supportedReader(Path file, ImageInputStream in) throws IOException {
+    private static ImageReader supportedReader(Source file, ImageInputStream in) throws IOException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         String other = null;
         while (readers.hasNext()) {
@@ -305,22 +350,19 @@ public final class Images {
         }
         throw new ImageException("Image file " + file + " is not in a supported format (PNG, JPEG, BMP, GIF)"
                 + (other != null ? "; it is " + SafeText.of(other).toUpperCase(Locale.ROOT)
-                        : Files.size(file) == 0 ? "; it is empty" : ""));
+                        : file.size() == 0 ? "; it is empty" : ""));
     }
 
     /**
      * Java's BMP reader hands an embedded JPEG or PNG (compression 4 or 5) to another decoder before it checks
      * that image's size against the BMP header: refused, so the header check above stays the only gate.
      */
-    private static void refuseEmbeddedBmp(Path file, ImageReader reader) throws IOException {
+    private static void refuseEmbeddedBmp(Source file, ImageReader reader) throws IOException {
         if (!reader.getFormatName().equalsIgnoreCase("bmp")) {
             return;
         }
-        byte[] head = new byte[34];
-        int n;
-        try (java.io.InputStream s = Files.newInputStream(file)) {
-            n = s.readNBytes(head, 0, head.length);
-        }
+        byte[] head = Arrays.copyOf(file.head(34), 34);
+        int n = file.head(34).length;
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         // BITMAPINFOHEADER and later (40 bytes or more) hold the compression at offset 30
         if (n == head.length && Integer.toUnsignedLong(b.getInt(14)) >= 40) {
@@ -332,7 +374,7 @@ public final class Images {
         }
     }
 
-    private static void checkWarnings(Path file, StringBuilder warnings) {
+    private static void checkWarnings(Object file, StringBuilder warnings) {
         if (warnings.length() > 0) {
             throw new ImageException("Image file " + file + " is damaged or truncated: "
                     + SafeText.of(warnings.substring(0, warnings.length() - 2)));
@@ -368,6 +410,53 @@ public final class Images {
     }
 
     /**
+     * Reads PNG, JPEG, BMP or GIF (first frame) from bytes already in memory, e.g. read from a distributed file
+     * system, with the same decoder, checks and messages as {@link #read(Path)}, and at most
+     * {@link #DEFAULT_DECODE_LIMIT} pixels.
+     *
+     * <pre>{@code
+     * BufferedImage img = Images.read(bytes, "hdfs://archive/2024/a.jpg");
+     * }</pre>
+     *
+     * @param data the file's bytes
+     * @param name what messages call the image (its path or URI)
+     * @return the decoded image, in the file's colour model
+     * @throws ImageException       not a supported image, damaged, truncated, or its header claims more than
+     *                              {@link #DEFAULT_DECODE_LIMIT} pixels
+     * @throws NullPointerException an argument is null
+     */
+    public static BufferedImage read(byte[] data, String name) {
+        return read(data, name, DEFAULT_DECODE_LIMIT);
+    }
+
+    /**
+     * {@link #read(byte[], String)} with the decode limit of {@link #read(Path, long)}.
+     *
+     * <pre>{@code
+     * BufferedImage img = Images.read(bytes, "s3a://bucket/a.png", Images.decodeLimit(transfer.maxPixels()));
+     * }</pre>
+     *
+     * @param data            the file's bytes
+     * @param name            what messages call the image (its path or URI)
+     * @param maxDecodePixels the most pixels the header may claim, 1 to {@link #MAX_DECODE_PIXELS}
+     * @return the decoded image, in the file's colour model
+     * @throws ImageException          as {@link #read(byte[], String)}, with this limit
+     * @throws InvalidRequestException {@code maxDecodePixels} is out of range
+     * @throws NullPointerException    an argument is null
+     */
+    public static BufferedImage read(byte[] data, String name, long maxDecodePixels) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(name, "name");
+        checkLimit(maxDecodePixels);
+        Source src = new Source(name, null, data);
+        return decode(src, maxDecodePixels, (reader, w, h, warnings) -> {
+            BufferedImage img = reader.read(0);
+            checkWarnings(src, warnings);
+            return img;
+        });
+    }
+
+    /**
      * Writes PNG ({@code .png}) or JPEG ({@code .jpg}, {@code .jpeg}, quality {@value #JPEG_QUALITY}) by the
      * extension, through a temporary file in the same directory and an atomic rename, so a failure never leaves a
      * half-written file.
@@ -387,19 +476,8 @@ public final class Images {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, ".adain-", ".tmp");
-            ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
-            try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
-                writer.setOutput(out);
-                ImageWriteParam param = writer.getDefaultWriteParam();
-                if (format.equals("jpeg")) {
-                    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                    param.setCompressionQuality(JPEG_QUALITY);
-                }
-                writer.write(null, new IIOImage(toRgb(image), null, null), param);
-            } finally {
-                writer.dispose();
-            }
+            tmp = Files.createTempFile(dir, TEMPORARY_PREFIX, TEMPORARY_SUFFIX);
+            Files.write(tmp, encode(image, file.toString()));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
         } catch (IOException e) {
@@ -413,6 +491,42 @@ public final class Images {
                 }
             }
         }
+    }
+
+    /**
+     * The bytes {@link #write} puts in a file of that name: PNG or JPEG (quality {@value #JPEG_QUALITY}) by the
+     * extension, 8-bit RGB. For writing through another file system (e.g. Hadoop's) with the same result.
+     *
+     * <pre>{@code
+     * byte[] png = Images.encode(result, "out/a__night.png");
+     * }</pre>
+     *
+     * @param image any colour model; written as 8-bit RGB
+     * @param name  a file name or path ending in .png, .jpg or .jpeg (any case)
+     * @return the encoded file
+     * @throws ImageException       the extension is not an image format written here, or encoding fails
+     * @throws NullPointerException an argument is null
+     */
+    public static byte[] encode(BufferedImage image, String name) {
+        Objects.requireNonNull(image, "image");
+        String format = formatOf(Path.of(name));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
+        // In memory: ImageIO's default stream would cache through a temporary file.
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (format.equals("jpeg")) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(JPEG_QUALITY);
+            }
+            writer.write(null, new IIOImage(toRgb(image), null, null), param);
+        } catch (IOException e) {
+            throw new ImageException("Cannot encode " + name + " as " + format + ": " + e.getMessage(), e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
     }
 
     /**

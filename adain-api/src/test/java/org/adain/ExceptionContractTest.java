@@ -269,6 +269,7 @@ class ExceptionContractTest {
         samples.put(Tensor.class, image(19).toTensor());
         samples.put(float[].class, new float[3 * 16 * 16]);
         samples.put(int[].class, new int[] {0, 1});
+        samples.put(byte[].class, new byte[] {1, 2, 3});
         samples.put(String.class, "fake");
         samples.put(int.class, 16);
         samples.put(long.class, StyleTransfer.DEFAULT_MAX_PIXELS);

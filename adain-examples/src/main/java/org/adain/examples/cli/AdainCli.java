@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  *
  * Errors end the run with one line on stderr, {@code adain: error: <message>}, and an exit code:
  * {@value #EXIT_INPUT} for bad inputs (images, weights, masks, parameters the library rejects),
- * {@value #EXIT_USAGE} for bad command lines, {@value #EXIT_INTERNAL} for bugs. {@code --debug} adds the
+ * {@value #EXIT_USAGE} for bad command lines, {@value #EXIT_INTERNAL} for bugs; {@code adain batch} ends with
+ * {@value #EXIT_SOME_FAILED} when some images failed and the others were done. {@code --debug} adds the
  * stack trace and the log (adain's decisions, DL4J/ND4J's messages), which is off otherwise. For tests and
  * embedding, {@link #run(String[], PrintStream, PrintStream)} does everything {@link #main} does except exiting
  * the JVM and setting up logging.
@@ -44,12 +45,14 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Arbitrary style transfer in one forward pass with Adaptive Instance Normalization "
                 + "(Huang and Belongie, ICCV 2017).",
-        subcommands = {StylizeCommand.class, VideoCommand.class, ModelsCommand.class, TrainCommand.class, ConvertCommand.class, EnvCommand.class,
+        subcommands = {StylizeCommand.class, BatchCommand.class, VideoCommand.class, ModelsCommand.class,
+                TrainCommand.class, ConvertCommand.class, EnvCommand.class,
                 HelpCommand.class},
         // Footer lines are printed as they are: at most 80 characters each (UsageTest checks).
         footer = {"",
                 "Exit codes: 0 success, 1 bad input (image, weights, mask) or failed",
-                "download, 2 bad command line, 3 internal error, 130/143 training stopped by",
+                "download, 2 bad command line, 3 internal error, 4 'adain batch' finished",
+                "but some images failed (see its failures.csv), 130/143 training stopped by",
                 "Ctrl-C/SIGTERM (after a checkpoint).",
                 "Run 'adain COMMAND --help' for a command's options."})
 public final class AdainCli implements Callable<Integer> {
@@ -61,6 +64,8 @@ public final class AdainCli implements Callable<Integer> {
     public static final int EXIT_USAGE = 2;
     /** Anything unexpected: a bug in adain or its backend. */
     public static final int EXIT_INTERNAL = 3;
+    /** {@code adain batch} did every content it could, but some failed; they are listed in its failures.csv. */
+    public static final int EXIT_SOME_FAILED = 4;
 
     @Spec
     CommandSpec spec;
@@ -107,8 +112,8 @@ public final class AdainCli implements Callable<Integer> {
     /** Without a command there is nothing to do: say so as a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'video', 'models', 'train', 'convert' "
-                + "or 'env'");
+        throw new ParameterException(spec.commandLine(), "Missing command: use 'stylize', 'batch', 'video', 'models', "
+                + "'train', 'convert' or 'env'");
     }
 
     private static int usageError(ParameterException ex, String[] args) {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.adain.BatchLayout;
 import org.adain.ImageException;
 import org.adain.Images;
 
@@ -172,14 +173,10 @@ final class OutputPlan {
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    private static String extensionFor(Path firstContent) {
-        String name = firstContent.getFileName() == null ? "" : firstContent.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String ext = dot > 0 ? name.substring(dot + 1) : "";
-        return switch (ext.toLowerCase(Locale.ROOT)) {
-            case "png", "jpg", "jpeg" -> ext;
-            default -> "png";
-        };
+    /** The extension outputs made from this content get ({@link BatchLayout#outputExtension}). */
+    static String extensionFor(Path firstContent) {
+        return BatchLayout.outputExtension(firstContent.getFileName() == null ? "" : firstContent.getFileName()
+                .toString());
     }
 
     /** A command-line mistake found after parsing; the command turns it into picocli's usage error. */
