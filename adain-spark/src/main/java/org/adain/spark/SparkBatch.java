@@ -119,6 +119,7 @@ public final class SparkBatch implements Serializable {
      * @param name    a {@link BatchLayout#isStyleName style name}
      * @param images  the style images, interpolated when several
      * @param weights one per image, or null for equal weights
+     * @serial exclude
      */
     public record Style(String name, List<String> images, List<Double> weights) implements Serializable {
         /** Serialised to the executors with the job. */
