@@ -198,7 +198,8 @@ class ExceptionContractTest {
     /** Parameters where null has a documented meaning (unset, none, not equal). */
     private static final Set<String> NULL_ALLOWED = Set.of("StyleTransfer.Builder.encoder(Path)",
             "StyleTransfer.Builder.decoder(Path)", "StyleTransfer.Builder.backend(String)",
-            "StyleRequest.Builder.mask(SpatialMask)", "ImageTensor.equals(Object)");
+            "StyleRequest.Builder.mask(SpatialMask)", "StyleRequest.Builder.contentStatistics(UnaryOperator)",
+            "ImageTensor.equals(Object)");
 
     @Test
     void everyPublicMethodThrowsNullPointerExceptionForANullArgumentUnlessNullMeansSomething() throws Exception {
