@@ -1,6 +1,8 @@
 package org.adain.spi;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -59,6 +61,40 @@ public interface StyleModel extends AutoCloseable {
      * @throws org.adain.InvalidRequestException the tensor is not such a batch (the message names its shape)
      */
     FeatureMap encode(Tensor images);
+
+    /**
+     * The check of {@link #encode}'s contract on its input, for backends to call first, so every backend refuses a
+     * bad batch with the same message.
+     *
+     * <pre>{@code
+     * public FeatureMap encode(Tensor images) {
+     *     StyleModel.checkImages(images);
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @param images the tensor a caller passed as images
+     * @throws org.adain.InvalidRequestException it is not {@code N×3×H×W} with N ≥ 1 and H, W ≥ 9 (the message names
+     *                                           its shape)
+     * @throws NullPointerException              {@code images} is null
+     */
+    static void checkImages(Tensor images) {
+        Objects.requireNonNull(images, "images");
+        int[] s = images.shape();
+        String shape = Arrays.toString(s);
+        if (s.length != 4) {
+            throw new org.adain.InvalidRequestException("Images must be N×3×H×W (rank 4), got shape " + shape);
+        }
+        if (s[1] != 3) {
+            throw new org.adain.InvalidRequestException("Images must have 3 (RGB) channels, got shape " + shape);
+        }
+        if (s[0] < 1) {
+            throw new org.adain.InvalidRequestException("The batch is empty: shape " + shape);
+        }
+        if (s[2] < 9 || s[3] < 9) {
+            throw new org.adain.InvalidRequestException("Images must be at least 9×9 pixels, got shape " + shape);
+        }
+    }
 
     /**
      * The four feature taps of the images, for checks and losses.

@@ -321,20 +321,7 @@ final class Dl4jStyleModel implements StyleModel {
     }
 
     private static void checkImages(Tensor images) {
-        Objects.requireNonNull(images, "images");
-        int[] s = images.shape();
-        if (s.length != 4) {
-            throw new InvalidRequestException("Images must be N×3×H×W (rank 4), got shape " + Arrays.toString(s));
-        }
-        if (s[1] != 3) {
-            throw new InvalidRequestException("Images must have 3 (RGB) channels, got shape " + Arrays.toString(s));
-        }
-        if (s[0] < 1) {
-            throw new InvalidRequestException("The batch is empty: shape " + Arrays.toString(s));
-        }
-        if (s[2] < 9 || s[3] < 9) {
-            throw new InvalidRequestException("Images must be at least 9×9 pixels, got shape " + Arrays.toString(s));
-        }
+        StyleModel.checkImages(images);
     }
 
     /**
