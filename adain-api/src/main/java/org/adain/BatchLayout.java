@@ -1,5 +1,7 @@
 package org.adain;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -16,6 +18,7 @@ import org.adain.format.SafeText;
  * BatchLayout.outputPath("2024/june/beach.JPG", "night");   // "2024/june/beach__night.JPG"
  * BatchLayout.outputPath("scan.bmp", "night");               // "scan__night.png"
  * BatchLayout.failureRow("in/a,b.png", "truncated");        // "\"in/a,b.png\",truncated"
+ * BatchLayout.parseStyle("mix=starry.jpg:3,scream.jpg:1");  // StyleSpec[name=mix, images=[starry.jpg, scream.jpg], weights=[3.0, 1.0]]
  * }</pre>
  */
 public final class BatchLayout {
@@ -46,6 +49,117 @@ public final class BatchLayout {
      */
     public static boolean isStyleName(String name) {
         return STYLE_NAME.matcher(Objects.requireNonNull(name, "name")).matches();
+    }
+
+    /**
+     * One style of a batch run: a name, which goes into the output file names, and one or more style images with
+     * their weights (several are interpolated).
+     *
+     * @param name    the name in {@code <content>__<name>.<ext>} ({@link #isStyleName})
+     * @param images  the style images as given (local paths or URIs), at least one, none blank
+     * @param weights one finite weight ≥ 0 per image, not all 0; or null when none was given (equal weights)
+     */
+    public record StyleSpec(String name, List<String> images, List<Double> weights) {
+        /**
+         * Checks and copies.
+         *
+         * @throws IllegalArgumentException a value above is broken; the message names it
+         * @throws NullPointerException     name or images is null
+         */
+        public StyleSpec {
+            Objects.requireNonNull(name, "name");
+            if (!isStyleName(name)) {
+                throw new IllegalArgumentException("style name '" + SafeText.of(name) + "' must be 1 to 64 letters, "
+                        + "digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            images = List.copyOf(images);
+            if (images.isEmpty()) {
+                throw new IllegalArgumentException("style '" + name + "' has no image");
+            }
+            for (String image : images) {
+                if (image.isBlank()) {
+                    throw new IllegalArgumentException("style '" + name + "' has an empty image path");
+                }
+            }
+            if (weights != null) {
+                weights = List.copyOf(weights);
+                if (weights.size() != images.size()) {
+                    throw new IllegalArgumentException("style '" + name + "' has " + images.size() + " images but "
+                            + weights.size() + " weights");
+                }
+                double sum = 0;
+                for (int i = 0; i < weights.size(); i++) {
+                    double w = weights.get(i);
+                    if (!Double.isFinite(w) || w < 0) {
+                        throw new IllegalArgumentException("style '" + name + "': weight " + w + " of "
+                                + SafeText.of(images.get(i)) + " must be finite and ≥ 0");
+                    }
+                    sum += w;
+                }
+                if (!(sum > 0)) {
+                    throw new IllegalArgumentException("style '" + name + "': the weights are all 0; at least one "
+                            + "must be positive");
+                }
+            }
+        }
+    }
+
+    /**
+     * Parses a style as {@code adain batch --style} and the Spark job take it:
+     * {@code [NAME=]IMAGE[:WEIGHT][,IMAGE[:WEIGHT]...]}, e.g. {@code starry.jpg}, {@code night=starry.jpg} or
+     * {@code mix=starry.jpg:3,scream.jpg:1}. Only a number after an image's last colon is a weight, so
+     * {@code C:\x.png} and {@code hdfs://host:8020/x.png} keep their colons. Without NAME the name is the first
+     * image's file name without its extension.
+     *
+     * @param value the option's value
+     * @return the style, checked as {@link StyleSpec} checks
+     * @throws IllegalArgumentException the value is malformed; the message quotes it and gives the syntax
+     * @throws NullPointerException     {@code value} is null
+     */
+    public static StyleSpec parseStyle(String value) {
+        Objects.requireNonNull(value, "value");
+        String name = null;
+        String rest = value;
+        int eq = value.indexOf('=');
+        if (eq >= 0) {
+            name = value.substring(0, eq);
+            rest = value.substring(eq + 1);
+        }
+        List<String> images = new ArrayList<>();
+        List<Double> weights = new ArrayList<>();
+        boolean weighted = false;
+        for (String part : rest.split(",", -1)) {
+            String file = part;
+            double weight = 1;
+            int colon = part.lastIndexOf(':');
+            if (colon > 0 && colon < part.length() - 1) {
+                try {
+                    weight = Double.parseDouble(part.substring(colon + 1));
+                    file = part.substring(0, colon);
+                    weighted = true;
+                } catch (NumberFormatException e) {
+                    weight = 1; // the colon belongs to the path
+                }
+            }
+            if (file.isBlank()) {
+                throw new IllegalArgumentException("'" + SafeText.of(value) + "' has an empty image path; expected "
+                        + "[NAME=]IMAGE[:WEIGHT][,IMAGE[:WEIGHT]...]");
+            }
+            images.add(file);
+            weights.add(weight);
+        }
+        if (name == null) {
+            String first = images.get(0);
+            String file = first.substring(Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1);
+            int dot = file.lastIndexOf('.');
+            name = dot > 0 ? file.substring(0, dot) : file;
+        }
+        try {
+            return new StyleSpec(name, images, weighted ? weights : null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + SafeText.of(value) + "': " + e.getMessage()
+                    + (eq < 0 && !isStyleName(name) ? "; give one as NAME=IMAGE" : ""), e);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,5 +63,52 @@ class BatchLayoutTest {
         assertThatThrownBy(() -> Images.read(java.util.Arrays.copyOf(png, png.length / 2), "half.png"))
                 .isInstanceOf(ImageException.class).hasMessageContaining("half.png");
         assertThatThrownBy(() -> Images.encode(img, "c.tiff")).isInstanceOf(ImageException.class);
+    }
+
+    @Test
+    void parseStyleReadsNamesImagesAndWeights() {
+        assertThat(BatchLayout.parseStyle("starry.jpg"))
+                .isEqualTo(new BatchLayout.StyleSpec("starry", List.of("starry.jpg"), null));
+        assertThat(BatchLayout.parseStyle("night=dir/starry.jpg"))
+                .isEqualTo(new BatchLayout.StyleSpec("night", List.of("dir/starry.jpg"), null));
+        assertThat(BatchLayout.parseStyle("mix=starry.jpg:3,scream.jpg:1"))
+                .isEqualTo(new BatchLayout.StyleSpec("mix", List.of("starry.jpg", "scream.jpg"), List.of(3.0, 1.0)));
+        // a weight on one image only: the others weigh 1
+        assertThat(BatchLayout.parseStyle("m=a.png:0.5,b.png").weights()).containsExactly(0.5, 1.0);
+    }
+
+    @Test
+    void parseStyleKeepsColonsThatBelongToThePath() {
+        assertThat(BatchLayout.parseStyle("C:\\art\\starry.jpg"))
+                .isEqualTo(new BatchLayout.StyleSpec("starry", List.of("C:\\art\\starry.jpg"), null));
+        assertThat(BatchLayout.parseStyle("s=hdfs://host:8020/art/a.png").images())
+                .containsExactly("hdfs://host:8020/art/a.png");
+        assertThat(BatchLayout.parseStyle("hdfs://host:8020/art/a.png:2"))
+                .isEqualTo(new BatchLayout.StyleSpec("a", List.of("hdfs://host:8020/art/a.png"), List.of(2.0)));
+    }
+
+    @Test
+    void parseStyleNamesWhatIsWrong() {
+        assertThatThrownBy(() -> BatchLayout.parseStyle("s=a.png,,b.png"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'s=a.png,,b.png'")
+                .hasMessageContaining("empty image path");
+        assertThatThrownBy(() -> BatchLayout.parseStyle("s=a.png:-1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight -1.0 of a.png");
+        assertThatThrownBy(() -> BatchLayout.parseStyle("s=a.png:NaN"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be finite");
+        assertThatThrownBy(() -> BatchLayout.parseStyle("s=a.png:0,b.png:0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weights are all 0");
+        assertThatThrownBy(() -> BatchLayout.parseStyle("a/b=x.png"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("style name 'a/b'");
+        assertThatThrownBy(() -> BatchLayout.parseStyle("dir/.hidden"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("style name '.hidden'")
+                .hasMessageContaining("NAME=IMAGE");
+        assertThatThrownBy(() -> BatchLayout.parseStyle("s=\u0007.png,"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'s=\\x07.png,'")
+                .hasMessageNotContaining("\u0007");
+        assertThatThrownBy(() -> new BatchLayout.StyleSpec("s", List.of("a.png"), List.of(1.0, 2.0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 images but 2 weights");
+        assertThatThrownBy(() -> new BatchLayout.StyleSpec("s", List.of(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no image");
     }
 }

@@ -133,32 +133,10 @@ public final class SparkBatch implements Serializable {
          * @param weights null, or one finite non-negative weight per image, not all 0
          */
         public Style {
-            if (!BatchLayout.isStyleName(name)) {
-                throw new IllegalArgumentException("Style name '" + name + "' must be 1 to 64 letters, digits, '.', "
-                        + "'_' or '-', starting with a letter or digit");
-            }
-            images = List.copyOf(images);
-            if (images.isEmpty()) {
-                throw new IllegalArgumentException("Style '" + name + "' has no image");
-            }
-            if (weights != null) {
-                weights = List.copyOf(weights);
-                if (weights.size() != images.size()) {
-                    throw new IllegalArgumentException("Style '" + name + "' has " + images.size() + " images but "
-                            + weights.size() + " weights");
-                }
-                double sum = 0;
-                for (double w : weights) {
-                    if (!Double.isFinite(w) || w < 0) {
-                        throw new IllegalArgumentException("Style '" + name + "': weight " + w
-                                + " must be finite and ≥ 0");
-                    }
-                    sum += w;
-                }
-                if (!(sum > 0)) {
-                    throw new IllegalArgumentException("Style '" + name + "': the weights are all 0");
-                }
-            }
+            // One set of rules for adain batch and this job: BatchLayout.StyleSpec checks and copies.
+            BatchLayout.StyleSpec spec = new BatchLayout.StyleSpec(name, images, weights);
+            images = spec.images();
+            weights = spec.weights();
         }
     }
 

@@ -1,8 +1,7 @@
 package org.adain.spark;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import org.adain.BatchLayout;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -107,44 +106,15 @@ public final class SparkBatchMain {
         return b.build();
     }
 
-    /** {@code [NAME=]IMAGE[:WEIGHT][,IMAGE[:WEIGHT]...]}, as adain batch's --style. */
+    /** {@code [NAME=]IMAGE[:WEIGHT][,IMAGE[:WEIGHT]...]}, as adain batch's --style ({@link BatchLayout#parseStyle}). */
     static SparkBatch.Style style(String value) {
-        String name = null;
-        String rest = value;
-        int eq = value.indexOf('=');
-        if (eq >= 0) {
-            name = value.substring(0, eq);
-            rest = value.substring(eq + 1);
+        BatchLayout.StyleSpec spec;
+        try {
+            spec = BatchLayout.parseStyle(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--style " + e.getMessage(), e);
         }
-        List<String> images = new ArrayList<>();
-        List<Double> weights = new ArrayList<>();
-        boolean weighted = false;
-        for (String part : rest.split(",", -1)) {
-            String file = part;
-            double w = 1;
-            int colon = part.lastIndexOf(':');
-            if (colon > 0 && colon < part.length() - 1) {
-                try {
-                    w = Double.parseDouble(part.substring(colon + 1));
-                    file = part.substring(0, colon);
-                    weighted = true;
-                } catch (NumberFormatException e) {
-                    // "hdfs://host:8020/a.png": the colon belongs to the path
-                }
-            }
-            if (file.isBlank()) {
-                throw new IllegalArgumentException("--style '" + value + "' has an empty image path");
-            }
-            images.add(file);
-            weights.add(w);
-        }
-        if (name == null) {
-            String first = images.get(0);
-            String base = first.substring(first.lastIndexOf('/') + 1);
-            int dot = base.lastIndexOf('.');
-            name = dot > 0 ? base.substring(0, dot) : base;
-        }
-        return new SparkBatch.Style(name, images, weighted ? weights : null);
+        return new SparkBatch.Style(spec.name(), spec.images(), spec.weights());
     }
 
     private static double number(String opt, String v) {

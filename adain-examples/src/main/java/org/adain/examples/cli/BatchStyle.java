@@ -1,7 +1,6 @@
 package org.adain.examples.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.adain.BatchLayout;
 import picocli.CommandLine.ITypeConverter;
@@ -32,54 +31,12 @@ record BatchStyle(String name, List<Path> images, List<Double> weights) {
     }
 
     static BatchStyle parse(String value) {
-        String name = null;
-        String rest = value;
-        int eq = value.indexOf('=');
-        if (eq >= 0) {
-            name = value.substring(0, eq);
-            rest = value.substring(eq + 1);
+        BatchLayout.StyleSpec spec;
+        try {
+            spec = BatchLayout.parseStyle(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        List<Path> images = new ArrayList<>();
-        List<Double> weights = new ArrayList<>();
-        boolean weighted = false;
-        for (String part : rest.split(",", -1)) {
-            String file = part;
-            Double weight = null;
-            int colon = part.lastIndexOf(':');
-            // "C:\\x.png" and "C:x.png" keep their colon: only a number after the last colon is a weight.
-            if (colon > 0 && colon < part.length() - 1) {
-                try {
-                    weight = Double.parseDouble(part.substring(colon + 1));
-                    file = part.substring(0, colon);
-                } catch (NumberFormatException e) {
-                    weight = null;
-                }
-            }
-            if (file.isBlank()) {
-                throw new TypeConversionException("'" + value + "' has an empty image path; expected "
-                        + "[NAME=]IMAGE[:WEIGHT][,IMAGE[:WEIGHT]...]");
-            }
-            if (weight != null) {
-                weighted = true;
-                if (!Double.isFinite(weight) || weight < 0) {
-                    throw new TypeConversionException("'" + value + "': weight " + weight + " of " + file
-                            + " must be finite and ≥ 0");
-                }
-            }
-            images.add(Path.of(file));
-            weights.add(weight == null ? 1.0 : weight);
-        }
-        if (weighted && weights.stream().mapToDouble(Double::doubleValue).sum() <= 0) {
-            throw new TypeConversionException("'" + value + "': the weights are all 0; at least one must be "
-                    + "positive");
-        }
-        if (name == null) {
-            name = OutputPlan.baseName(images.get(0));
-        }
-        if (!BatchLayout.isStyleName(name)) {
-            throw new TypeConversionException("style name '" + name + "' (in '" + value + "') must be 1 to 64 "
-                    + "letters, digits, '.', '_' or '-', starting with a letter or digit; give one as NAME=IMAGE");
-        }
-        return new BatchStyle(name, images, weighted ? weights : null);
+        return new BatchStyle(spec.name(), spec.images().stream().map(Path::of).toList(), spec.weights());
     }
 }
