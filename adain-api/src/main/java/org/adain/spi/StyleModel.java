@@ -79,20 +79,38 @@ public interface StyleModel extends AutoCloseable {
      * @throws NullPointerException              {@code images} is null
      */
     static void checkImages(Tensor images) {
-        Objects.requireNonNull(images, "images");
+        checkImages(images, "Images");
+    }
+
+    /**
+     * {@link #checkImages(Tensor)} for a batch with another role, e.g. a training batch's contents; the messages
+     * start with the role instead of "Images".
+     *
+     * <pre>{@code
+     * StyleModel.checkImages(contents, "Training contents");   // "Training contents must have 3 (RGB) channels, ..."
+     * }</pre>
+     *
+     * @param images the tensor a caller passed
+     * @param role   what it is, capitalised, as the messages' subject
+     * @throws org.adain.InvalidRequestException it is not {@code N×3×H×W} with N ≥ 1 and H, W ≥ 9 (the message names
+     *                                           the role and its shape)
+     * @throws NullPointerException              {@code images} is null
+     */
+    static void checkImages(Tensor images, String role) {
+        Objects.requireNonNull(images, role);
         int[] s = images.shape();
         String shape = Arrays.toString(s);
         if (s.length != 4) {
-            throw new org.adain.InvalidRequestException("Images must be N×3×H×W (rank 4), got shape " + shape);
+            throw new org.adain.InvalidRequestException(role + " must be N×3×H×W (rank 4), got shape " + shape);
         }
         if (s[1] != 3) {
-            throw new org.adain.InvalidRequestException("Images must have 3 (RGB) channels, got shape " + shape);
+            throw new org.adain.InvalidRequestException(role + " must have 3 (RGB) channels, got shape " + shape);
         }
         if (s[0] < 1) {
-            throw new org.adain.InvalidRequestException("The batch is empty: shape " + shape);
+            throw new org.adain.InvalidRequestException(role + ": the batch is empty, shape " + shape);
         }
         if (s[2] < 9 || s[3] < 9) {
-            throw new org.adain.InvalidRequestException("Images must be at least 9×9 pixels, got shape " + shape);
+            throw new org.adain.InvalidRequestException(role + " must be at least 9×9 pixels, got shape " + shape);
         }
     }
 

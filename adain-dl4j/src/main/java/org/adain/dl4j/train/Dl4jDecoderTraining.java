@@ -20,6 +20,7 @@ import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderKind;
 import org.adain.spi.EncoderWeights;
 import org.adain.spi.LossTerms;
+import org.adain.spi.StyleModel;
 import org.adain.spi.Tensor;
 import org.adain.spi.TrainingConfig;
 import org.adain.spi.TrainingState;
@@ -336,8 +337,8 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
     // ---------------------------------------------------------------- checks and conversions
 
     private void checkBatch(Tensor contents, Tensor styles) {
-        checkImages(contents, "contents");
-        checkImages(styles, "styles");
+        checkImages(contents, "Training contents");
+        checkImages(styles, "Training styles");
         if (contents.dim(0) != styles.dim(0)) {
             throw new InvalidRequestException("Training needs as many styles as contents (pairs), got "
                     + contents.dim(0) + " contents and " + styles.dim(0) + " styles");
@@ -345,22 +346,10 @@ public final class Dl4jDecoderTraining implements DecoderTraining {
     }
 
     private static void checkImages(Tensor images, String role) {
-        Objects.requireNonNull(images, role);
-        int[] s = images.shape();
-        if (s.length != 4 || s[1] != 3) {
-            throw new InvalidRequestException("The " + role + " must be N×3×H×W RGB images, got shape "
-                    + Arrays.toString(s));
-        }
-        if (s[0] < 1) {
-            throw new InvalidRequestException("The " + role + " batch is empty: shape " + Arrays.toString(s));
-        }
-        if (s[2] < 9 || s[3] < 9) {
-            throw new InvalidRequestException("The " + role + " must be at least 9×9 pixels, got shape "
-                    + Arrays.toString(s));
-        }
+        StyleModel.checkImages(images, role);
         int bad = images.firstNonFinite();
         if (bad >= 0) {
-            throw new InvalidRequestException("The " + role + " hold a non-finite value at flat index " + bad);
+            throw new InvalidRequestException(role + " hold a non-finite value at flat index " + bad);
         }
     }
 
