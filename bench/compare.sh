@@ -81,11 +81,16 @@ run() {   # run NAME LOGFILE COMMAND...
   shift 2
   echo "== $name  (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   { echo "bench.load before=$(cut -d' ' -f1 /proc/loadavg)"; } > "$log"
+  local t0 t1
+  t0=$(date +%s.%N)
   if ! "$@" >> "$log" 2> "$log.err"; then
     echo "compare.sh: $name failed; last lines of its output:" >&2
     tail -n 20 "$log" "$log.err" >&2
     exit 1
   fi
+  t1=$(date +%s.%N)
+  # the whole process: start-up, model and image load, warm-ups and timed runs (WARMUP=0 RUNS=1 makes it a cold run)
+  echo "bench.process wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" >> "$log"
   grep '^bench\.run .*phase=timed' "$log" | sed 's/^/   /'
 }
 
@@ -150,7 +155,8 @@ for size, mode in [(s, m) for s in sizes for m in modes]:
         res = next(d for k, d in rec if k == "bench.result")
         load = next(d for k, d in rec if k == "bench.load")["before"]
         ratios = [float(d["cpu_per_wall"]) for k, d in rec if k == "bench.run" and d["phase"] == "timed"]
-        rows.append((name, info, res, load, ratios, kind))
+        process = next((d["wall_s"] for k, d in rec if k == "bench.process"), "?")
+        rows.append((name, info, res, load, ratios, kind, process))
         if any(r < 0.75 * threads or r > 1.1 * threads for r in ratios):
             busy.append("%s at %s %s: cpu/wall %s" % (name, size, mode, " ".join("%.2f" % r for r in ratios)))
     info = rows[0][1]
@@ -162,7 +168,7 @@ for size, mode in [(s, m) for s in sizes for m in modes]:
         "run", "median wall", "min-max wall", "median cpu", "cpu/wall of each timed run", "peak RSS", "load", "output mean")
     print(head)
     print("-" * len(head))
-    for name, info, res, load, ratios, kind in rows:
+    for name, info, res, load, ratios, kind, process in rows:
         print("%-17s %10.3f s %7.3f-%6.3f s %10.3f s %-32s %5s MiB %6s %12s" % (
             name, float(res["median_wall_s"]), float(res["min_wall_s"]), float(res["max_wall_s"]),
             float(res["median_cpu_s"]), " ".join("%.2f" % r for r in ratios), res["peak_rss_mib"], load,
@@ -176,7 +182,7 @@ for size, mode in [(s, m) for s in sizes for m in modes]:
                 print("%s drift #2/#1: %+.1f%%" % ("PyTorch tuned" if kind == "tuned" else "PyTorch",
                                                    100.0 * (walls[1] / walls[0] - 1.0)))
     entry = {"size": size, "mode": mode, "peer": peer, "java": {}, "rss": {}}
-    for name, info, res, load, ratios, kind in rows:
+    for name, info, res, load, ratios, kind, process in rows:
         entry["rss"].setdefault(name if kind == "java" else kind, []).append(res["peak_rss_mib"])
         if kind == "java":
             wall = float(res["median_wall_s"])
@@ -185,6 +191,8 @@ for size, mode in [(s, m) for s in sizes for m in modes]:
                 "%.2fx against %s" % (wall / t, "tuned" if k == "tuned" else "stock") for k, t in peer.items())))
     print("model + image load time, not in the timings: %s"
           % ", ".join("%s %s s" % (r[0], r[1]["load_s"]) for r in rows))
+    print("whole process wall (start to exit: start-up, loads, warm-ups, timed runs): %s"
+          % ", ".join("%s %s s" % (r[0], r[6]) for r in rows))
     summary.append(entry)
 
 print()
