@@ -63,6 +63,9 @@ public final class BatchLayout {
         /**
          * Checks and copies.
          *
+         * @param name    the style's name
+         * @param images  its images, at least one
+         * @param weights a weight per image, or null for equal weights
          * @throws IllegalArgumentException a value above is broken; the message names it
          * @throws NullPointerException     name or images is null
          */
