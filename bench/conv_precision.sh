@@ -38,16 +38,14 @@ command -v "$JAVA" >/dev/null 2>&1 || die "no '$JAVA' on the PATH (set JAVA=...)
 CPFILE="adain-dl4j/$T/conv-precision.classpath"
 if [ "$SKIP_BUILD" != 1 ]; then
   echo "== compiling adain-dl4j test classes into adain-dl4j/$T"
-  mvn -B -o -q -pl adain-dl4j -am -Dadain.target="$T" test-compile
+  # one reactor call: the sibling modules resolve to their classes only when they are built in the same run
+  mvn -B -o -q -pl adain-dl4j -am -Dadain.target="$T" test-compile dependency:build-classpath \
+    -Dmdep.outputFile="$REPO/$CPFILE"
 fi
-if [ "$SKIP_BUILD" != 1 ] || [ ! -f "$CPFILE" ]; then
-  mvn -B -o -q -pl adain-dl4j -am -Dadain.target="$T" dependency:build-classpath \
-    -Dmdep.outputFile="$REPO/$CPFILE" >/dev/null
-fi
+[ -f "$CPFILE" ] || die "no $CPFILE: run without SKIP_BUILD=1"
 [ -f "adain-dl4j/$T/test-classes/org/adain/dl4j/graph/DnnlConvBenchmark.class" ] \
   || die "adain-dl4j/$T/test-classes lacks DnnlConvBenchmark: run without SKIP_BUILD=1"
-# the sibling modules' own classes first when they were built here (the jars in ~/.m2 may be other builds)
-CP="adain-dl4j/$T/test-classes:adain-dl4j/$T/classes:adain-api/$T/classes:adain-testkit/$T/classes:$(cat "$CPFILE")"
+CP="adain-dl4j/$T/test-classes:adain-dl4j/$T/classes:$(cat "$CPFILE")"
 
 export OMP_NUM_THREADS="$THREADS"
 LOGS="${TMPDIR:-/tmp}/adain-conv-precision-$(date +%Y%m%d-%H%M%S)"
@@ -81,11 +79,15 @@ if [ "$VERBOSE" = 1 ]; then
     env DNNL_VERBOSE=1 "${J[@]}" org.adain.dl4j.graph.ConvPrecisionBenchmark --dtypes FLOAT --warmup 1 --runs 1
   run "oneDNN direct, ONEDNN_VERBOSE=1" "$LOGS/dnnl-verbose.log" \
     env ONEDNN_VERBOSE=1 "${J[@]}" org.adain.dl4j.graph.DnnlConvBenchmark --warmup 1 --runs 1
-  echo "== oneDNN convolution kernels per case (ND4J's bf16 cases run none: its own loops)"
+  echo "== oneDNN convolution kernels per timed case (\"none\": not one oneDNN convolution, ND4J's own loops ran)"
   for f in "$LOGS"/*verbose.log "$LOGS/nd4j-bf16.log"; do
     [ -f "$f" ] || continue
-    awk -F, '/^bench\.case/ {c=$0; sub(/ input=.*| impl=.*/, "", c)} /exec,cpu,convolution/ {print "   " c " -> " $5 " " $7}' "$f" \
-      | sort | uniq -c
+    awk -F, '
+      function flush() { if (c != "" && n == 0) print "   " c " -> none" }
+      /^bench\.(case|reference|result)/ { flush(); c = ""; n = 0 }
+      /^bench\.case/ { c = $0; sub(/ (input|impl)=.*/, "", c); sub(/^bench\.case /, "", c) }
+      /exec,cpu,convolution/ { if (c != "") { n++; print "   " c " -> " $5 " " $7 } }
+      END { flush() }' "$f" | sort | uniq -c
   done
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,7 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * One 3×3 convolution with bias and a following ReLU through {@link GraphOps#conv2d(INDArray, INDArray, INDArray,
  * int, Layout, BufferPool)} (output from a {@link BufferPool}, as in the networks), in float32 and in bfloat16 (input, kernel and bias cast), NCHW and NHWC: the bf16 probe
  * of docs/BENCHMARKS.md. Not a test. Run it with {@code DNNL_VERBOSE=1} to see which oneDNN kernel (if any) each
- * case runs; a {@code bench.case} line is printed before each case's calls so the verbose lines can be told apart.
+ * case runs; a {@code bench.case} line is printed before each case's calls, and a {@code bench.reference} line before
+ * the untimed float32 reference convolutions, so the verbose lines can be told apart.
  *
  * <pre>
  * OMP_NUM_THREADS=2 java -cp ... org.adain.dl4j.graph.ConvPrecisionBenchmark --warmup 1 --runs 5
@@ -67,7 +68,10 @@ public final class ConvPrecisionBenchmark {
         for (String layoutName : layouts) {
             Layout layout = Layout.valueOf(layoutName);
             INDArray x = GraphOps.toLayout(xNchw, Layout.NCHW, layout);
-            // Untimed float32 reference of this layout, so a bf16-only run still reports its error.
+            // Untimed float32 reference of this layout, so a bf16-only run still reports its error. The marker line
+            // keeps its verbose lines apart from the cases'.
+            System.out.printf(Locale.ROOT, "bench.reference layout=%s%n", layout);
+            System.out.flush();
             float[] reference = roundedReference(x, kernel, bias, layout, DataType.FLOAT);
             float[] referenceRounded = null;
             for (String dtypeName : dtypes) {
@@ -110,6 +114,8 @@ public final class ConvPrecisionBenchmark {
                 }
                 pool.close();
                 if (dtype != DataType.FLOAT && referenceRounded == null) {
+                    System.out.printf(Locale.ROOT, "bench.reference layout=%s rounded_to=%s%n", layout, dtype);
+                    System.out.flush();
                     referenceRounded = roundedReference(x, kernel, bias, layout, dtype);
                 }
                 System.out.printf(Locale.ROOT, "bench.result name=\"%s\" runs=%d conv_wall_ms=%.1f conv_cpu_ms=%.1f "
