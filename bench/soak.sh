@@ -8,9 +8,10 @@
 #   MODEL=full SIZE=512 bench/soak.sh        # full-size random weights (bench/make_full_weights.py, needs torch)
 #   REQUESTS=300 EVERY=25 bench/soak.sh
 #   JAVA_OPTS=-Dadain.dl4j.mallocTrim=false bench/soak.sh  # without returning freed native memory (the old behaviour)
+#   SMAPS=1 bench/soak.sh            # also soak.smaps records: resident memory by kind (adds NMT's detail mode)
 #
 # Settings: MODEL (small|full), SIZE (256), REQUESTS (1000), EVERY (50), REFERENCE (100: the request the end is
-# compared with), THREADS (OMP_NUM_THREADS, 2), CONTENT, STYLE, ADAIN_JAR (adain-examples/target/adain.jar),
+# compared with), THREADS (OMP_NUM_THREADS, 2), SMAPS (0), CONTENT, STYLE, ADAIN_JAR (adain-examples/target/adain.jar),
 # ADAIN_BENCH_DIR (/tmp/adain-bench, full-size weights), JAVA_OPTS, JAVA, PYTHON.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,11 @@ BENCH_DIR="${ADAIN_BENCH_DIR:-/tmp/adain-bench}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 JAVA="${JAVA:-java}"
 read -r -a JAVA_OPTS_ARR <<< "${JAVA_OPTS:-}"
+SMAPS_ARGS=()
+if [ "${SMAPS:-0}" = 1 ]; then
+  JAVA_OPTS_ARR+=(-XX:NativeMemoryTracking=detail)
+  SMAPS_ARGS=(--smaps)
+fi
 
 die() { echo "soak.sh: $*" >&2; exit 2; }
 [ -f "$ADAIN_JAR" ] || die "the jar $ADAIN_JAR is missing: build it with  mvn -B -q -pl adain-examples -am package -DskipTests"
@@ -55,4 +61,4 @@ echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC') soak: $MODEL model, $SIZE px, $REQU
 # the soak.* records go to stdout; ND4J's and adain's INFO log lines to stderr (2>/dev/null hides them)
 OMP_NUM_THREADS="$THREADS" "$JAVA" "${JAVA_OPTS_ARR[@]}" -cp "$ADAIN_JAR" org.adain.examples.bench.SoakBenchmark \
   --encoder "$ENC" --decoder "$DEC" --content "$CONTENT" --style "$STYLE" --size "$SIZE" \
-  --requests "$REQUESTS" --every "$EVERY" --reference "$REFERENCE"
+  --requests "$REQUESTS" --every "$EVERY" --reference "$REFERENCE" ${SMAPS_ARGS[@]+"${SMAPS_ARGS[@]}"}

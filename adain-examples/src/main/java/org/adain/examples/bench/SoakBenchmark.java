@@ -27,10 +27,15 @@ import org.adain.StyleTransfer;
  * which returns the heap the requests' garbage made the JVM grow), then a {@code soak.result} record with the two ratios
  * the issue sets targets for: RSS at the end over RSS after request 100 (≤ 1.2), RSS after close minus RSS before
  * the build (≤ 100 MiB). No GC is forced before {@code after_close_gc}: the figures are what a server would see.
+ *
+ * <p>With {@code --smaps}, each checkpoint also prints a {@code soak.smaps} record: the resident memory by kind
+ * ({@link MemoryMap}: Java heap, class metadata, code cache, thread stacks, malloc arenas, shared libraries…). The JVM
+ * must then run with {@code -XX:NativeMemoryTracking=detail} to tell its own mappings apart.
  */
 public final class SoakBenchmark {
     private static final String USAGE = "usage: SoakBenchmark --encoder FILE --decoder FILE --content IMG --style IMG"
-            + " [--size N (256)] [--requests N (1000)] [--every N (50)] [--reference N (100)]";
+            + " [--size N (256)] [--requests N (1000)] [--every N (50)] [--reference N (100)] [--smaps]";
+    private static boolean smaps;
 
     private SoakBenchmark() {
     }
@@ -56,6 +61,7 @@ public final class SoakBenchmark {
                     case "--requests" -> requests = Args.intValue(args, ++i, a, 1);
                     case "--every" -> every = Args.intValue(args, ++i, a, 1);
                     case "--reference" -> reference = Args.intValue(args, ++i, a, 1);
+                    case "--smaps" -> smaps = true;
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -128,6 +134,9 @@ public final class SoakBenchmark {
 
     private static long checkpoint(String what, int request, boolean offHeap) {
         System.out.printf(Locale.ROOT, "soak.rss at=%s request=%d %s%n", what, request, MemoryProbe.line(offHeap));
+        if (smaps) {
+            System.out.printf(Locale.ROOT, "soak.smaps at=%s request=%d %s%n", what, request, MemoryMap.line());
+        }
         return MemoryProbe.rssMib();
     }
 
