@@ -6,9 +6,12 @@
 #     no native HDF5 or DL4J Keras import anywhere.
 #     The platforms are faked with -Dos.name/-Dos.arch through ./mvnw (Maven 3.9): Maven 3.8 reads the OS for
 #     profile activation before it reads -D, and its console library crashes on a faked Windows.
+#  3. with ONNX Runtime as the only backend (the quick-start POM with the README's adain-onnxruntime dependencies
+#     instead of adain-dl4j), the quick start runs, and macOS arm64 and Windows x64 resolve no DL4J, ND4J, JavaCPP,
+#     HDF5 or Linux-classified jar: adain-api, adain-onnxruntime and ONNX Runtime's one jar for all platforms.
 # Needs the adain artifacts in the local repository (mvn install). Prints the classpath size per platform.
 #
-#   .ci/consumer-check.sh [run|platforms|all]     (default all)
+#   .ci/consumer-check.sh [run|platforms|onnxruntime|all]     (default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -91,5 +94,74 @@ macosx-x86_64|Mac OS X|x86_64
 macosx-arm64|Mac OS X|aarch64
 windows-x86_64|Windows 10|amd64
 EOF
+  [ "$failed" = 0 ] || exit 1
+fi
+
+if [ "$what" = onnxruntime ] || [ "$what" = all ]; then
+  # The quick-start POM with its project dependencies replaced by the README's ONNX Runtime-only ones.
+  ort="$work/onnxruntime"
+  mkdir -p "$ort/src/main/java"
+  cp "$work/src/main/java/QuickStart.java" "$ort/src/main/java/"
+  block consumer-onnxruntime > "$work/onnxruntime-deps.xml"
+  grep -q '<artifactId>adain-onnxruntime</artifactId>' "$work/onnxruntime-deps.xml" || {
+    echo "consumer-check: README's consumer-onnxruntime block names no adain-onnxruntime" >&2; exit 1; }
+  awk -v deps="$work/onnxruntime-deps.xml" '
+    /<\/dependencyManagement>/ { managed = 1 }
+    managed && /^  <dependencies>/ { print; while ((getline line < deps) > 0) print "    " line; skip = 1; next }
+    skip && /^  <\/dependencies>/ { skip = 0 }
+    !skip { print }' "$work/pom.xml" > "$ort/pom.xml"
+  if grep -q '<artifactId>adain-dl4j' "$ort/pom.xml"; then
+    echo "consumer-check: the ONNX Runtime-only consumer POM still names adain-dl4j" >&2
+    exit 1
+  fi
+  models=adain-testkit/src/main/resources/org/adain/testkit/reference
+  out="$work/stylized-onnxruntime.png"
+  echo "consumer-check: onnxruntime only: README quick start with $(mvn -v 2>&1 | sed -n 1p)"
+  (cd "$ort" && mvn -B -q compile exec:java -Dexec.args="$root/$models/models/encoder_tf2.h5 \
+    $root/$models/models/decoder_tf2.h5 $root/$models/images/content_48x64.png $root/$models/images/style_0.png $out")
+  test -s "$out"
+  echo "consumer-check: onnxruntime only: the quick start wrote $out"
+
+  failed=0
+  while IFS='|' read -r platform osname osarch; do
+    list="$work/deps-onnxruntime-$platform.txt"
+    # As a user on that machine who sets nothing (faked OS, offline, as above).
+    if ! ./mvnw -B -q -o -f "$ort/pom.xml" "-Dos.name=$osname" "-Dos.arch=$osarch" \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list \
+        -DoutputFile="$list" -DoutputAbsoluteArtifactFilename=true -DincludeScope=runtime >"$work/log" 2>&1; then
+      echo "consumer-check: onnxruntime only, $platform: resolution failed" >&2
+      grep -E 'ERROR|Caused by' "$work/log" | head -n 10 >&2
+      failed=1
+      continue
+    fi
+    unwanted=$(grep -E '^ +(org\.deeplearning4j|org\.nd4j|org\.bytedeco|[^:]*hdf5)' "$list" || true)
+    if [ -n "$unwanted" ]; then
+      echo "consumer-check: onnxruntime only, $platform: DL4J, ND4J, JavaCPP or HDF5 on the classpath:" >&2
+      echo "$unwanted" >&2
+      failed=1
+    fi
+    linux=$(grep -E '^ +[^:]+:[^:]+:jar:[^:]*linux[^:]*:' "$list" || true)
+    if [ -n "$linux" ]; then
+      echo "consumer-check: onnxruntime only, $platform: Linux-classified jars:" >&2
+      echo "$linux" >&2
+      failed=1
+    fi
+    for need in org.adain:adain-api:jar org.adain:adain-onnxruntime:jar com.microsoft.onnxruntime:onnxruntime:jar; do
+      grep -q "$need" "$list" || { echo "consumer-check: onnxruntime only, $platform: missing $need" >&2; failed=1; }
+    done
+    bytes=$(grep -oE '/[^ ]+\.jar' "$list" | xargs -r du -cb | tail -n 1 | cut -f1)
+    printf 'consumer-check: onnxruntime only, %-15s %3d jars, %4d MiB: %s\n' "$platform" \
+      "$(grep -cE '\.jar' "$list")" $((bytes / 1048576)) \
+      "$(grep -oE '^ +[^:]+:[^:]+' "$list" | sed 's/^ *[^:]*://' | sort | tr '\n' ' ' | sed 's/ $//')"
+  done <<'PLATFORMS'
+macosx-arm64|Mac OS X|aarch64
+windows-x86_64|Windows 10|amd64
+PLATFORMS
+  # Not a classifier but inside the jar: ONNX Runtime ships every platform's library in its one jar.
+  jar=$(grep -oE '/[^ ]+/onnxruntime-[0-9.]+\.jar' "$work/deps-onnxruntime-macosx-arm64.txt" 2>/dev/null | head -n 1 || true)
+  if [ -n "$jar" ]; then
+    echo "consumer-check: onnxruntime only: $(basename "$jar") holds the natives of $(unzip -Z1 "$jar" \
+      | sed -n 's|^ai/onnxruntime/native/\([^/]*\)/.*|\1|p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+  fi
   [ "$failed" = 0 ] || exit 1
 fi
