@@ -133,11 +133,14 @@ public final class SoakBenchmark {
     }
 
     private static long checkpoint(String what, int request, boolean offHeap) {
+        // read before the smaps record: building it (the NMT report, the platform MBean server on first use) costs
+        // memory of its own, which the soak.result figures must not count
+        long rss = MemoryProbe.rssMib();
         System.out.printf(Locale.ROOT, "soak.rss at=%s request=%d %s%n", what, request, MemoryProbe.line(offHeap));
         if (smaps) {
             System.out.printf(Locale.ROOT, "soak.smaps at=%s request=%d %s%n", what, request, MemoryMap.line());
         }
-        return MemoryProbe.rssMib();
+        return rss;
     }
 
     private static String envOr(String name, String otherwise) {
