@@ -18,8 +18,8 @@ import org.adain.spi.StyleModel;
  *
  * <p>The service-loaded instance reads two system properties when a model is loaded:
  * {@value #DEVICE_PROPERTY} ({@code cpu} by default, {@code cuda}, {@code cuda:<id>} or {@code auto}: CUDA when it
- * starts, else the CPU with a logged warning) and {@value #THREADS_PROPERTY} (intra-op threads; 0 or unset: ONNX
- * Runtime's default of one per physical core). In code, {@link #builder()} sets them:
+ * starts, else the CPU with a logged warning) and {@value #THREADS_PROPERTY} (intra-op threads; 0 or unset:
+ * {@code OMP_NUM_THREADS} when set, else the available processors). In code, {@link #builder()} sets them:
  *
  * <pre>{@code
  * StyleTransfer st = StyleTransfer.builder().encoder(enc).decoder(dec)
@@ -32,7 +32,10 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
     public static final String NAME = "onnxruntime";
     /** System property: the device, {@code cpu} (default), {@code cuda}, {@code cuda:<id>} or {@code auto}. */
     public static final String DEVICE_PROPERTY = "adain.onnxruntime.device";
-    /** System property: ONNX Runtime's intra-op threads per session; 0 or unset for its default. */
+    /**
+     * System property: ONNX Runtime's intra-op threads per session; 0 or unset: {@code OMP_NUM_THREADS} when set,
+     * else the available processors.
+     */
     public static final String THREADS_PROPERTY = "adain.onnxruntime.threads";
 
     private final String device;
@@ -51,7 +54,7 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
     /**
      * Settings in code instead of system properties.
      *
-     * @return a builder with the CPU and ONNX Runtime's default threads
+     * @return a builder with the CPU and the default threads (OMP_NUM_THREADS, else the available processors)
      */
     public static Builder builder() {
         return new Builder();
@@ -180,7 +183,7 @@ public final class OnnxRuntimeBackendProvider implements BackendProvider {
         /**
          * ONNX Runtime's intra-op threads for each of the model's two sessions.
          *
-         * @param threads ≥ 1, or 0 (default) for ONNX Runtime's default, one per physical core
+         * @param threads ≥ 1, or 0 (default) for {@code OMP_NUM_THREADS} when set, else the available processors
          * @return this builder
          */
         public Builder intraOpThreads(int threads) {

@@ -28,8 +28,8 @@ record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
 
     OrtSettings {
         if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intra-op threads must be ≥ 0 (0: ONNX Runtime's default, one per "
-                    + "physical core), got " + intraOpThreads);
+            throw new IllegalArgumentException("intra-op threads must be ≥ 0 (0: OMP_NUM_THREADS when set, else "
+                    + "the available processors), got " + intraOpThreads);
         }
         if (cudaDevice < 0) {
             throw new IllegalArgumentException("The CUDA device id must be ≥ 0, got " + cudaDevice);
@@ -116,9 +116,7 @@ record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
             o.setExecutionMode(ExecutionMode.SEQUENTIAL);
             o.setCPUArenaAllocator(true);
             o.setMemoryPatternOptimization(true);
-            if (intraOpThreads > 0) {
-                o.setIntraOpNumThreads(intraOpThreads);
-            }
+            o.setIntraOpNumThreads(threads());
             if (cuda) {
                 o.addCUDA(cudaDevice);
             }
@@ -139,14 +137,41 @@ record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
         }
     }
 
-    /** "CPU, ONNX Runtime's default threads" or "cuda:0, 4 intra-op threads". */
+    /**
+     * The intra-op threads sessions get: the setting, else {@code OMP_NUM_THREADS} as the dl4j backend reads it,
+     * else the processors the JVM may use (which honours container limits). Never ONNX Runtime's own default: it
+     * counts physical cores and found one on a 2-vCPU VM, which halved the speed (cpu/wall 1.05 against 1.9).
+     */
+    int threads() {
+        if (intraOpThreads > 0) {
+            return intraOpThreads;
+        }
+        Integer omp = ompThreads(System.getenv("OMP_NUM_THREADS"));
+        return omp != null ? omp : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A positive OMP_NUM_THREADS, or null when unset or not a positive number (then it is ignored). */
+    static Integer ompThreads(String env) {
+        if (env == null) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(env.trim());
+            return n > 0 ? n : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** "device cpu, 2 intra-op threads (OMP_NUM_THREADS)". */
     String describe() {
         String d = switch (device) {
             case CPU -> "cpu";
             case CUDA -> "cuda:" + cudaDevice;
             case AUTO -> "auto";
         };
-        return "device " + d + ", " + (intraOpThreads == 0 ? "ONNX Runtime's default intra-op threads (one per "
-                + "physical core)" : intraOpThreads + " intra-op threads");
+        String from = intraOpThreads > 0 ? "" : ompThreads(System.getenv("OMP_NUM_THREADS")) != null
+                ? " (OMP_NUM_THREADS)" : " (available processors)";
+        return "device " + d + ", " + threads() + " intra-op threads" + from;
     }
 }

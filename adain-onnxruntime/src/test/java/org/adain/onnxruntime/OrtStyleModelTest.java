@@ -87,6 +87,22 @@ class OrtStyleModelTest {
     }
 
     @Test
+    void defaultThreadsFollowOmpNumThreadsElseTheProcessorsNeverOrtsPhysicalCoreCount() {
+        assertThat(OrtSettings.ompThreads("3")).isEqualTo(3);
+        assertThat(OrtSettings.ompThreads(" 2 ")).isEqualTo(2);
+        assertThat(OrtSettings.ompThreads(null)).isNull();
+        assertThat(OrtSettings.ompThreads("0")).isNull();
+        assertThat(OrtSettings.ompThreads("four")).isNull();
+        assertThat(new OrtSettings(OrtSettings.Device.CPU, 0, 5).threads()).isEqualTo(5);
+        Integer omp = OrtSettings.ompThreads(System.getenv("OMP_NUM_THREADS"));
+        int want = omp != null ? omp : Runtime.getRuntime().availableProcessors();
+        OrtSettings unset = new OrtSettings(OrtSettings.Device.CPU, 0, 0);
+        assertThat(unset.threads()).isEqualTo(want);
+        assertThat(unset.describe()).contains(want + " intra-op threads (")
+                .contains(omp != null ? "OMP_NUM_THREADS" : "available processors");
+    }
+
+    @Test
     void declaresThreadSafeAndGivesTheSameFeaturesFromManyThreads() throws Exception {
         try (StyleModel m = model(ReferenceWeights.NORMALISED)) {
             assertThat(m.capabilities()).containsExactly(StyleModel.Capability.THREAD_SAFE);
