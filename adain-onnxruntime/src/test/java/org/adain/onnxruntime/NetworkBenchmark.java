@@ -87,7 +87,7 @@ public final class NetworkBenchmark {
         }
     }
 
-    private record Run(double wall, double cpu, float[] out, Map<String, long[]> ops) {
+    private record Run(double wall, double cpu, double minWall, double minCpu, float[] out, Map<String, long[]> ops) {
     }
 
     private static void report(String what, Padding p, Run r, float[] ref, int runs) throws Exception {
@@ -97,9 +97,10 @@ public final class NetworkBenchmark {
             diff = Math.max(diff, Math.abs(ref[i] - r.out[i]));
             scale = Math.max(scale, Math.abs(ref[i]));
         }
-        System.out.printf(Locale.ROOT, "%-18s %-14s wall %.3f s, cpu %.3f s (medians of %d; cpu/wall %.2f); max |diff| "
-                + "vs first %.2e (max |out| %.2f); load %s%n", what, p, r.wall, r.cpu, runs, r.cpu / r.wall, diff, scale,
-                Files.readString(Path.of("/proc/loadavg")).trim());
+        // the minimum is the run least disturbed by other processes on a shared machine
+        System.out.printf(Locale.ROOT, "%-18s %-14s wall %.3f s, cpu %.3f s (medians of %d; cpu/wall %.2f; minima %.3f / "
+                + "%.3f s); max |diff| vs first %.2e (max |out| %.2f); load %s%n", what, p, r.wall, r.cpu, runs,
+                r.cpu / r.wall, r.minWall, r.minCpu, diff, scale, Files.readString(Path.of("/proc/loadavg")).trim());
         if (r.ops != null) {
             long total = r.ops.values().stream().mapToLong(v -> v[0]).sum();
             StringBuilder b = new StringBuilder();
@@ -131,6 +132,10 @@ public final class NetworkBenchmark {
             if (profile != null) {
                 Files.createDirectories(Path.of(profile).getParent());
                 o.enableProfiling(profile);
+                if (Boolean.getBoolean("keepProfile")) {
+                    // the graph as ORT rewrote it (NCHWc nodes and reorders), to see what was fused
+                    o.setOptimizedModelFilePath(profile + "-optimized.onnx");
+                }
             }
             try (OrtSession s = env.createSession(model, o)) {
                 double[] wall = new double[runs + 1];
@@ -153,9 +158,13 @@ public final class NetworkBenchmark {
                 }
                 Map<String, long[]> ops = profile == null ? null : aggregate(s.endProfiling());
                 // the first run is a warm-up
-                return new Run(median(wall), median(cpu), out, ops);
+                return new Run(median(wall), median(cpu), min(wall), min(cpu), out, ops);
             }
         }
+    }
+
+    private static double min(double[] t) {
+        return Arrays.stream(t, 1, t.length).min().orElseThrow();
     }
 
     private static double median(double[] t) {
