@@ -48,7 +48,8 @@ public final class AdainGraphs {
         SLICE_CONCAT,
         /**
          * {@code Pad} between Transposes to NHWC and back, which ORT's NCHWc transformer folds into channels-last
-         * reorders, so the pad copies whole pixels instead of single floats.
+         * reorders, so the pad copies whole pixels instead of single floats ({@code PAD} before the first conv,
+         * whose input is not in the blocked layout).
          */
         NHWC_PAD,
         /**
@@ -91,8 +92,10 @@ public final class AdainGraphs {
         for (int i = 0; i < convs.size(); i++) {
             boolean isTap = EncoderWeights.RELU_TAPS.contains(i);
             String out = isTap ? EncoderWeights.TAP_NAMES.get(tap++) : null;
+            boolean plainInput = i == 0 || EncoderWeights.RELU_TAPS.contains(i - 1)
+                    && !EncoderWeights.POOL_AFTER.contains(i - 1);
             x = keras ? conv(g, x, "enc" + i, convs.get(i), 1, true, out)
-                    : reflect1.conv(x, "enc" + i, convs.get(i), true, out);
+                    : reflect1.conv(x, "enc" + i, convs.get(i), true, out, plainInput);
             if (isTap) {
                 g.output(x, OnnxGraph.FLOAT, "N", convs.get(i).outChannels(), "h" + tap, "w" + tap);
             }
@@ -114,7 +117,7 @@ public final class AdainGraphs {
         String x = FEATURES;
         int last = convs.size() - 1;
         for (int i = 0; i <= last; i++) {
-            x = reflect1.conv(x, "dec" + i, convs.get(i), i != last, i == last ? IMAGE : null);
+            x = reflect1.conv(x, "dec" + i, convs.get(i), i != last, i == last ? IMAGE : null, i == 0);
             if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
                 x = g.node("Resize", List.of(x, "", scales), List.of(Attr.of("mode", "nearest"),
                         Attr.of("coordinate_transformation_mode", "asymmetric"), Attr.of("nearest_mode", "floor")));
@@ -135,14 +138,19 @@ public final class AdainGraphs {
             this.padding = padding;
         }
 
-        /** Reflection pad 1, conv (stride 1) and, if {@code relu}, ReLU; {@code role} as in {@link #conv}. */
-        String conv(String x, String role, ConvLayer c, boolean relu, String outName) {
+        /**
+         * Reflection pad 1, conv (stride 1) and, if {@code relu}, ReLU; {@code role} as in {@link #conv}.
+         * {@code plainInput}: {@code x} is needed in plain NCHW anyway (a graph input or output, or the 3-channel
+         * preprocessing output, whose conv reads NCHW directly), so {@link Padding#NHWC_PAD} pads it as
+         * {@link Padding#PAD} does: its Transposes would be real copies or an extra reorder there.
+         */
+        String conv(String x, String role, ConvLayer c, boolean relu, String outName, boolean plainInput) {
             String layer = role + ":" + c.name();
             int k = c.kernelHeight();
             String w = g.initializer(layer + ".weight", c.kernelOihw(), c.outChannels(), c.inChannels(), k, k);
             String b = g.initializer(layer + ".bias", c.bias(), c.outChannels());
             if (padding != Padding.ZERO_RING) {
-                return convNode(g, pad(x), w, b, k, 0, 1, 1, relu, outName);
+                return convNode(g, pad(x, plainInput), w, b, k, 0, 1, 1, relu, outName);
             }
             if (k != 3) {
                 throw new IllegalArgumentException("Layer '" + c.name() + "': the zero-pad-and-ring form needs a 3×3 "
@@ -151,8 +159,8 @@ public final class AdainGraphs {
             return ring(x, w, b, relu, outName);
         }
 
-        private String pad(String x) {
-            switch (padding) {
+        private String pad(String x, boolean plainInput) {
+            switch (plainInput && padding == Padding.NHWC_PAD ? Padding.PAD : padding) {
                 case PAD:
                     return g.node("Pad", List.of(x, constant("reflect_pads_1", 0, 0, 1, 1, 0, 0, 1, 1)),
                             List.of(Attr.of("mode", "reflect")));
