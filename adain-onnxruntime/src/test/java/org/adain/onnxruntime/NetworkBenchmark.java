@@ -25,13 +25,16 @@ import org.adain.spi.EncoderWeights;
 /**
  * Not a test: the encoder (512×512 image → relu4_1) and the decoder (1×512×64×64 → 512×512) as ORT sessions with
  * each way of expressing the reflection padding ({@link Padding}), same settings as the backend (arena, ALL_OPT).
- * For each variant it prints the medians of the timed runs in wall time and in process CPU time (all threads, ORT's
- * pool included; the fairer figure on a shared machine), the largest difference of the outputs from {@code PAD}'s,
- * and with {@code -Dprofile=DIR} ORT's profile of the timed runs summed per operator type (the NCHWc reorders are
- * {@code ReorderInput}/{@code ReorderOutput}). Full-size weights from bench/make_full_weights.py:
+ * For each variant it prints the medians and minima of the timed runs in wall time and in process CPU time (all
+ * threads, ORT's pool included; the fairer figure on a shared machine, and with {@code -Dthreads=1} free of the pool's
+ * spinning), the largest difference of the outputs from the first variant's, and with {@code -Dprofile=DIR} ORT's
+ * profile of the timed runs summed per operator type (the NCHWc reorders are {@code ReorderInput}/{@code
+ * ReorderOutput}); {@code -DkeepProfile=true} keeps the profile and saves the graph as ORT rewrote it next to it.
+ * {@code -Dconfig=key=value;...} adds session config entries, {@code -Dopt=} sets the optimisation level,
+ * {@code -Dnets=encoder} or {@code decoder} runs one network. Full-size weights from bench/make_full_weights.py:
  *
  * <pre>
- * java -Dthreads=2 -Druns=5 -Dvariants=PAD,SLICE_CONCAT -Dprofile=/tmp/prof -Dconfig=session.intra_op.allow_spinning=0 \
+ * java -Dthreads=2 -Druns=5 -Dvariants=PAD,NHWC_PAD,ZERO_RING -Dprofile=/tmp/prof -Dconfig=session.intra_op.allow_spinning=0 \
  *     -cp ... org.adain.onnxruntime.NetworkBenchmark /tmp/adain-bench/encoder_tf2.h5 /tmp/adain-bench/decoder_tf2.h5
  * </pre>
  */
