@@ -48,8 +48,8 @@ public final class AdainGraphs {
         SLICE_CONCAT,
         /**
          * {@code Pad} between Transposes to NHWC and back, which ORT's NCHWc transformer folds into channels-last
-         * reorders, so the pad copies whole pixels instead of single floats ({@code PAD} before the first conv,
-         * whose input is not in the blocked layout).
+         * reorders, so the pad copies whole pixels instead of single floats. Where the input is needed in plain
+         * NCHW anyway (before each network's first conv and after an encoder tap) it is padded as {@link #PAD} does.
          */
         NHWC_PAD,
         /**
@@ -92,8 +92,8 @@ public final class AdainGraphs {
         for (int i = 0; i < convs.size(); i++) {
             boolean isTap = EncoderWeights.RELU_TAPS.contains(i);
             String out = isTap ? EncoderWeights.TAP_NAMES.get(tap++) : null;
-            boolean plainInput = i == 0 || EncoderWeights.RELU_TAPS.contains(i - 1)
-                    && !EncoderWeights.POOL_AFTER.contains(i - 1);
+            boolean plainInput = i == 0 || (EncoderWeights.RELU_TAPS.contains(i - 1)
+                    && !EncoderWeights.POOL_AFTER.contains(i - 1));
             x = keras ? conv(g, x, "enc" + i, convs.get(i), 1, true, out)
                     : reflect1.conv(x, "enc" + i, convs.get(i), true, out, plainInput);
             if (isTap) {
@@ -192,7 +192,7 @@ public final class AdainGraphs {
          * reflect-padded values. Row 0 reads padded rows −1, 0, 1 = x[1], x[0], x[1] and row H−1 reads x[H−2],
          * x[H−1], x[H−2]: Gather builds those six rows, a reflect Pad along W completes them, and the same conv with
          * stride 3 over them gives exactly the two rows. Columns likewise. ScatterElements writes the strips over
-         * the conv's output (ORT runs it in place), corners included in both, with the same values.
+         * the conv's output (ORT's kernel may run in place), corners included in both, with the same values.
          */
         private String ring(String x, String w, String b, boolean relu, String outName) {
             String y = convNode(g, x, w, b, 3, 1, 1, 1, relu, null);
