@@ -25,13 +25,16 @@ import org.adain.spi.EncoderWeights;
 /**
  * Not a test: the encoder (512×512 image → relu4_1) and the decoder (1×512×64×64 → 512×512) as ORT sessions with
  * each way of expressing the reflection padding ({@link Padding}), same settings as the backend (arena, ALL_OPT).
- * For each variant it prints the medians of the timed runs in wall time and in process CPU time (all threads, ORT's
- * pool included; the fairer figure on a shared machine), the largest difference of the outputs from {@code PAD}'s,
- * and with {@code -Dprofile=DIR} ORT's profile of the timed runs summed per operator type (the NCHWc reorders are
- * {@code ReorderInput}/{@code ReorderOutput}). Full-size weights from bench/make_full_weights.py:
+ * For each variant it prints the medians and minima of the timed runs in wall time and in process CPU time (all
+ * threads, ORT's pool included; the fairer figure on a shared machine, and with {@code -Dthreads=1} free of the pool's
+ * spinning), the largest difference of the outputs from the first variant's, and with {@code -Dprofile=DIR} ORT's
+ * profile of the timed runs summed per operator type (the NCHWc reorders are {@code ReorderInput}/{@code
+ * ReorderOutput}); {@code -DkeepProfile=true} keeps the profile and saves the graph as ORT rewrote it next to it.
+ * {@code -Dconfig=key=value;...} adds session config entries, {@code -Dopt=} sets the optimisation level,
+ * {@code -Dnets=encoder} or {@code decoder} runs one network. Full-size weights from bench/make_full_weights.py:
  *
  * <pre>
- * java -Dthreads=2 -Druns=5 -Dvariants=PAD,SLICE_CONCAT -Dprofile=/tmp/prof -Dconfig=session.intra_op.allow_spinning=0 \
+ * java -Dthreads=2 -Druns=5 -Dvariants=PAD,NHWC_PAD,ZERO_RING -Dprofile=/tmp/prof -Dconfig=session.intra_op.allow_spinning=0 \
  *     -cp ... org.adain.onnxruntime.NetworkBenchmark /tmp/adain-bench/encoder_tf2.h5 /tmp/adain-bench/decoder_tf2.h5
  * </pre>
  */
@@ -87,7 +90,7 @@ public final class NetworkBenchmark {
         }
     }
 
-    private record Run(double wall, double cpu, float[] out, Map<String, long[]> ops) {
+    private record Run(double wall, double cpu, double minWall, double minCpu, float[] out, Map<String, long[]> ops) {
     }
 
     private static void report(String what, Padding p, Run r, float[] ref, int runs) throws Exception {
@@ -97,9 +100,10 @@ public final class NetworkBenchmark {
             diff = Math.max(diff, Math.abs(ref[i] - r.out[i]));
             scale = Math.max(scale, Math.abs(ref[i]));
         }
-        System.out.printf(Locale.ROOT, "%-18s %-14s wall %.3f s, cpu %.3f s (medians of %d; cpu/wall %.2f); max |diff| "
-                + "vs first %.2e (max |out| %.2f); load %s%n", what, p, r.wall, r.cpu, runs, r.cpu / r.wall, diff, scale,
-                Files.readString(Path.of("/proc/loadavg")).trim());
+        // the minimum is the run least disturbed by other processes on a shared machine
+        System.out.printf(Locale.ROOT, "%-18s %-14s wall %.3f s, cpu %.3f s (medians of %d; cpu/wall %.2f; minima %.3f / "
+                + "%.3f s); max |diff| vs first %.2e (max |out| %.2f); load %s%n", what, p, r.wall, r.cpu, runs,
+                r.cpu / r.wall, r.minWall, r.minCpu, diff, scale, Files.readString(Path.of("/proc/loadavg")).trim());
         if (r.ops != null) {
             long total = r.ops.values().stream().mapToLong(v -> v[0]).sum();
             StringBuilder b = new StringBuilder();
@@ -131,6 +135,10 @@ public final class NetworkBenchmark {
             if (profile != null) {
                 Files.createDirectories(Path.of(profile).getParent());
                 o.enableProfiling(profile);
+                if (Boolean.getBoolean("keepProfile")) {
+                    // the graph as ORT rewrote it (NCHWc nodes and reorders), to see what was fused
+                    o.setOptimizedModelFilePath(profile + "-optimized.onnx");
+                }
             }
             try (OrtSession s = env.createSession(model, o)) {
                 double[] wall = new double[runs + 1];
@@ -153,9 +161,13 @@ public final class NetworkBenchmark {
                 }
                 Map<String, long[]> ops = profile == null ? null : aggregate(s.endProfiling());
                 // the first run is a warm-up
-                return new Run(median(wall), median(cpu), out, ops);
+                return new Run(median(wall), median(cpu), min(wall), min(cpu), out, ops);
             }
         }
+    }
+
+    private static double min(double[] t) {
+        return Arrays.stream(t, 1, t.length).min().orElseThrow();
     }
 
     private static double median(double[] t) {

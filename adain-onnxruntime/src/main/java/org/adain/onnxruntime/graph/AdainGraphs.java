@@ -1,6 +1,8 @@
 package org.adain.onnxruntime.graph;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.adain.onnxruntime.onnx.OnnxGraph;
 import org.adain.onnxruntime.onnx.OnnxGraph.Attr;
 import org.adain.spi.ConvLayer;
@@ -34,16 +36,28 @@ public final class AdainGraphs {
     public static final String IMAGE = "image";
 
     /**
-     * How the reflection padding of 1 is expressed. {@link #PAD} is used: ORT's MLAS convolutions run in a blocked
-     * (NCHWc) layout and convert out of it around every {@code Pad}; {@link #SLICE_CONCAT} mirrors the border rows
-     * and columns with Slice + Concat instead, to see whether ORT keeps the blocked layout through those. Measured
-     * by {@code NetworkBenchmark} (test scope); see docs/BENCHMARKS.md.
+     * How the reflection padding of 1 before each 3×3 conv is expressed. {@link #PAD} is used: ORT's MLAS
+     * convolutions run in a blocked (NCHWc) layout and convert out of it around every {@code Pad}; the others are
+     * attempts to keep more of the data in that layout. Measured by {@code NetworkBenchmark} (test scope); see
+     * docs/BENCHMARKS.md.
      */
     public enum Padding {
         /** {@code Pad(mode=reflect)}. */
         PAD,
         /** Two Slices and a Concat per axis. */
-        SLICE_CONCAT
+        SLICE_CONCAT,
+        /**
+         * {@code Pad} between Transposes to NHWC and back, which ORT's NCHWc transformer folds into channels-last
+         * reorders, so the pad copies whole pixels instead of single floats. Where the input is needed in plain
+         * NCHW anyway (before each network's first conv and after an encoder tap) it is padded as {@link #PAD} does.
+         */
+        NHWC_PAD,
+        /**
+         * The conv with zero {@code pads} (runs in NCHWc without a pad), then its outer ring of output rows and
+         * columns recomputed exactly from thin reflected strips of the input (Gather, Pad, strided Conv) and written
+         * over it with {@code ScatterElements}.
+         */
+        ZERO_RING
     }
 
     private AdainGraphs() {
@@ -76,12 +90,12 @@ public final class AdainGraphs {
         List<ConvLayer> convs = weights.convs();
         int tap = 0;
         for (int i = 0; i < convs.size(); i++) {
-            if (!keras) {
-                x = reflect1.pad(x);
-            }
             boolean isTap = EncoderWeights.RELU_TAPS.contains(i);
             String out = isTap ? EncoderWeights.TAP_NAMES.get(tap++) : null;
-            x = conv(g, x, "enc" + i, convs.get(i), keras ? 1 : 0, true, out);
+            boolean plainInput = i == 0 || (EncoderWeights.RELU_TAPS.contains(i - 1)
+                    && !EncoderWeights.POOL_AFTER.contains(i - 1));
+            x = keras ? conv(g, x, "enc" + i, convs.get(i), 1, true, out)
+                    : reflect1.conv(x, "enc" + i, convs.get(i), true, out, plainInput);
             if (isTap) {
                 g.output(x, OnnxGraph.FLOAT, "N", convs.get(i).outChannels(), "h" + tap, "w" + tap);
             }
@@ -103,8 +117,7 @@ public final class AdainGraphs {
         String x = FEATURES;
         int last = convs.size() - 1;
         for (int i = 0; i <= last; i++) {
-            x = reflect1.pad(x);
-            x = conv(g, x, "dec" + i, convs.get(i), 0, i != last, i == last ? IMAGE : null);
+            x = reflect1.conv(x, "dec" + i, convs.get(i), i != last, i == last ? IMAGE : null, i == 0);
             if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
                 x = g.node("Resize", List.of(x, "", scales), List.of(Attr.of("mode", "nearest"),
                         Attr.of("coordinate_transformation_mode", "asymmetric"), Attr.of("nearest_mode", "floor")));
@@ -114,38 +127,110 @@ public final class AdainGraphs {
         return g.toModel();
     }
 
-    /** Reflection padding of 1 on H and W (x[-1] = x[1]), as {@code Pad} or as Slice + Concat. */
+    /** Reflection padding of 1 on H and W (x[-1] = x[1]) followed by a 3×3 conv, in the form {@link Padding} says. */
     private static final class Reflect {
         private final OnnxGraph g;
         private final Padding padding;
-        private final String pads;
-        private String[] constants;
+        private final Map<String, String> constants = new HashMap<>();
 
         Reflect(OnnxGraph g, Padding padding) {
             this.g = g;
             this.padding = padding;
-            this.pads = padding == Padding.PAD ? g.initializer("reflect_pads_1", new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8)
-                    : null;
         }
 
-        String pad(String x) {
-            if (padding == Padding.PAD) {
-                return g.node("Pad", List.of(x, pads), List.of(Attr.of("mode", "reflect")));
+        /**
+         * Reflection pad 1, conv (stride 1) and, if {@code relu}, ReLU; {@code role} as in {@link #conv}.
+         * {@code plainInput}: {@code x} is needed in plain NCHW anyway (a graph input or output, or the 3-channel
+         * preprocessing output, whose conv reads NCHW directly), so {@link Padding#NHWC_PAD} pads it as
+         * {@link Padding#PAD} does: its Transposes would be real copies or an extra reorder there.
+         */
+        String conv(String x, String role, ConvLayer c, boolean relu, String outName, boolean plainInput) {
+            String layer = role + ":" + c.name();
+            int k = c.kernelHeight();
+            String w = g.initializer(layer + ".weight", c.kernelOihw(), c.outChannels(), c.inChannels(), k, k);
+            String b = g.initializer(layer + ".bias", c.bias(), c.outChannels());
+            if (padding != Padding.ZERO_RING) {
+                return convNode(g, pad(x, plainInput), w, b, k, 0, 1, 1, relu, outName);
             }
-            if (constants == null) {
-                constants = new String[] {g.initializer("one", new long[] {1}, 1), g.initializer("two", new long[] {2}, 1),
-                    g.initializer("minus2", new long[] {-2}, 1), g.initializer("minus1", new long[] {-1}, 1),
-                    g.initializer("axis_h", new long[] {2}, 1), g.initializer("axis_w", new long[] {3}, 1)};
+            if (k != 3) {
+                throw new IllegalArgumentException("Layer '" + c.name() + "': the zero-pad-and-ring form needs a 3×3 "
+                        + "kernel, got " + k + "×" + k);
             }
-            String h = mirror(x, constants[4]);
-            return mirror(h, constants[5]);
+            return ring(x, w, b, relu, outName);
         }
 
-        private String mirror(String x, String axis) {
-            String first = g.node("Slice", List.of(x, constants[0], constants[1], axis), List.of());
-            String last = g.node("Slice", List.of(x, constants[2], constants[3], axis), List.of());
-            long a = axis.equals(constants[4]) ? 2 : 3;
-            return g.node("Concat", List.of(first, x, last), List.of(Attr.of("axis", a)));
+        private String pad(String x, boolean plainInput) {
+            switch (plainInput && padding == Padding.NHWC_PAD ? Padding.PAD : padding) {
+                case PAD:
+                    return g.node("Pad", List.of(x, constant("reflect_pads_1", 0, 0, 1, 1, 0, 0, 1, 1)),
+                            List.of(Attr.of("mode", "reflect")));
+                case NHWC_PAD:
+                    // the Reshapes to 5-D and back stop ORT's transpose optimizer from pushing the Transposes
+                    // through the Pad and cancelling them; ORT's Reshape aliases its input, so they cost nothing
+                    String nhwc = g.node("Transpose", List.of(x), List.of(Attr.ints("perm", 0, 2, 3, 1)));
+                    String five = g.node("Reshape", List.of(nhwc, constant("shape_5d", 0, 0, 0, 0, 1)), List.of());
+                    String padded = g.node("Pad", List.of(five, constant("reflect_pads_nhwc", 0, 1, 1, 0, 0, 0, 1,
+                            1, 0, 0)), List.of(Attr.of("mode", "reflect")));
+                    String four = g.node("Reshape", List.of(padded, constant("shape_4d", 0, 0, 0, 0)), List.of());
+                    return g.node("Transpose", List.of(four), List.of(Attr.ints("perm", 0, 3, 1, 2)));
+                case SLICE_CONCAT:
+                    return mirror(mirror(x, 2), 3);
+                default:
+                    throw new IllegalStateException("no pad node for " + padding);
+            }
+        }
+
+        private String mirror(String x, int axis) {
+            String ax = constant("axis_" + axis, axis);
+            String first = g.node("Slice", List.of(x, constant("one", 1), constant("two", 2), ax), List.of());
+            String last = g.node("Slice", List.of(x, constant("minus2", -2), constant("minus1", -1), ax), List.of());
+            return g.node("Concat", List.of(first, x, last), List.of(Attr.of("axis", (long) axis)));
+        }
+
+        /**
+         * Conv with zero padding, then its first and last output rows and columns replaced by their exact
+         * reflect-padded values. Row 0 reads padded rows −1, 0, 1 = x[1], x[0], x[1] and row H−1 reads x[H−2],
+         * x[H−1], x[H−2]: Gather builds those six rows, a reflect Pad along W completes them, and the same conv with
+         * stride 3 over them gives exactly the two rows. Columns likewise. ScatterElements writes the strips over
+         * the conv's output (ORT's kernel may run in place), corners included in both, with the same values.
+         */
+        private String ring(String x, String w, String b, boolean relu, String outName) {
+            String y = convNode(g, x, w, b, 3, 1, 1, 1, relu, null);
+            String six = constant("ring_gather", 1, 0, 1, -2, -1, -2);
+            String rows = g.node("Gather", List.of(x, six), List.of(Attr.of("axis", 2L)));
+            rows = g.node("Pad", List.of(rows, constant("reflect_pads_w", 0, 0, 0, 1, 0, 0, 0, 1)),
+                    List.of(Attr.of("mode", "reflect")));
+            String rowOut = convNode(g, rows, w, b, 3, 0, 3, 1, relu, null);
+            y = scatter(y, rowOut, 2);
+            String cols = g.node("Gather", List.of(x, six), List.of(Attr.of("axis", 3L)));
+            cols = g.node("Pad", List.of(cols, constant("reflect_pads_h", 0, 0, 1, 0, 0, 0, 1, 0)),
+                    List.of(Attr.of("mode", "reflect")));
+            String colOut = convNode(g, cols, w, b, 3, 0, 1, 3, relu, null);
+            return scatter(y, colOut, 3, outName);
+        }
+
+        private String scatter(String y, String strips, int axis) {
+            return scatter(y, strips, axis, null);
+        }
+
+        /** Writes {@code strips} (two along {@code axis}) over the first and last index of {@code y} on it. */
+        private String scatter(String y, String strips, int axis, String outName) {
+            String firstLast = constant("first_last_" + axis, new long[] {0, -1}, axis == 2 ? new long[] {1, 1, 2, 1}
+                    : new long[] {1, 1, 1, 2});
+            String index = g.node("Expand", List.of(firstLast, g.node("Shape", List.of(strips), List.of())),
+                    List.of());
+            List<String> in = List.of(y, index, strips);
+            List<Attr> attrs = List.of(Attr.of("axis", (long) axis));
+            return outName == null ? g.node("ScatterElements", in, attrs)
+                    : g.node("ScatterElements", in, attrs, outName);
+        }
+
+        private String constant(String name, long... values) {
+            return constant(name, values, values.length);
+        }
+
+        private String constant(String name, long[] values, long... dims) {
+            return constants.computeIfAbsent(name, n -> g.initializer(n, values, dims));
         }
     }
 
@@ -161,7 +246,12 @@ public final class AdainGraphs {
             float[] bias, int zeroPad, boolean relu, String outName) {
         String w = g.initializer(layer + ".weight", kernel, out, in, k, k);
         String b = g.initializer(layer + ".bias", bias, out);
-        List<Attr> attrs = List.of(Attr.ints("kernel_shape", k, k), Attr.ints("strides", 1, 1),
+        return convNode(g, x, w, b, k, zeroPad, 1, 1, relu, outName);
+    }
+
+    private static String convNode(OnnxGraph g, String x, String w, String b, int k, int zeroPad, int strideH,
+            int strideW, boolean relu, String outName) {
+        List<Attr> attrs = List.of(Attr.ints("kernel_shape", k, k), Attr.ints("strides", strideH, strideW),
                 Attr.ints("pads", zeroPad, zeroPad, zeroPad, zeroPad), Attr.ints("dilations", 1, 1),
                 Attr.of("group", 1L));
         if (!relu) {
