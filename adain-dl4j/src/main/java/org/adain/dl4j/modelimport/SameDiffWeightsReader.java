@@ -69,9 +69,9 @@ public final class SameDiffWeightsReader implements WeightsReader {
             throw new ModelException(name + ": not a SameDiff FlatBuffers file (" + bytes.length + " bytes, no valid "
                     + "root table)");
         }
+        FlatBufferBounds.check(bytes, name);   // its ModelException names the array and field: not wrapped again
         SameDiff sd;
         try {
-            FlatBufferBounds.check(bytes, name);
             sd = SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), false);
         } catch (LinkageError e) {
             throw new BackendException("Cannot read " + name + ": the ND4J native library failed to load (" + e + ")",
