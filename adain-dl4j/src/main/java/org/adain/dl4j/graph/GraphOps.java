@@ -319,11 +319,11 @@ public final class GraphOps {
 
     /** Writes the ×2 nearest upsampling of {@code x} into {@code out}, starting {@code border} rows and columns in. */
     private static void upsampleInto(INDArray x, INDArray out, Layout layout, long border) {
-        long h2 = 2 * x.size(layout.h);
-        long w2 = 2 * x.size(layout.w);
+        long h = x.size(layout.h);
+        long w = x.size(layout.w);
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 2; j++) {
-                out.get(index(layout, everySecond(border + i, h2 / 2), everySecond(border + j, w2 / 2))).assign(x);
+                out.get(index(layout, everySecond(border + i, h), everySecond(border + j, w))).assign(x);
             }
         }
     }
@@ -331,7 +331,8 @@ public final class GraphOps {
     /** {@code count} positions from {@code from} in steps of 2. */
     private static INDArrayIndex everySecond(long from, long count) {
         // M2.1 rejects a strided interval holding a single position ("Indices are out of range"): a plain one then
-        return count == 1 ? NDArrayIndex.interval(from, from + 1) : NDArrayIndex.interval(from, 2, from + 2 * count - 1);
+        return count == 1 ? NDArrayIndex.interval(from, from + 1)
+                : NDArrayIndex.interval(from, 2, from + 2 * count - 1);
     }
 
     /** An uninitialised array for an op's output, of {@code like}'s data type; from the pool when float32. */
