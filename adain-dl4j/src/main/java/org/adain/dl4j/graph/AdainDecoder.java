@@ -65,23 +65,30 @@ public final class AdainDecoder implements AutoCloseable {
                     + "padding), got shape " + Arrays.toString(features.shape()));
         }
         // NHWC inside (oneDNN's convolutions are faster there); the input features and the 3-channel output are
-        // converted.
-        INDArray x = GraphOps.toLayout(features, Layout.NCHW, Layout.NHWC);
+        // converted. Each conv's input is padded as it is made: an upsampled map goes straight into the interior of
+        // its padded array (GraphOps.upsampleNearest2ReflectPad1), which saves a full-size intermediate per stage.
+        INDArray nhwc = GraphOps.toLayout(features, Layout.NCHW, Layout.NHWC);
+        INDArray x;
+        try {
+            x = GraphOps.reflectPad1(nhwc, Layout.NHWC, pool);
+        } finally {
+            pool.give(nhwc);
+        }
         int last = convs.size() - 1;
         try {
-            for (int i = 0; i <= last; i++) {
-                INDArray padded = GraphOps.reflectPad1(x, Layout.NHWC, pool);
-                pool.give(x);
-                x = padded;
-                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, i != last, Layout.NHWC, pool);
+            for (int i = 0; i < last; i++) {
+                INDArray y = GraphOps.conv2d(x, convs.get(i), 0, true, Layout.NHWC, pool);
                 pool.give(x);
                 x = y;
-                if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
-                    INDArray up = GraphOps.upsampleNearest2(x, Layout.NHWC, pool);
-                    pool.give(x);
-                    x = up;
-                }
+                INDArray padded = DecoderWeights.UPSAMPLE_AFTER.contains(i)
+                        ? GraphOps.upsampleNearest2ReflectPad1(x, Layout.NHWC, pool)
+                        : GraphOps.reflectPad1(x, Layout.NHWC, pool);
+                pool.give(x);
+                x = padded;
             }
+            INDArray y = GraphOps.conv2d(x, convs.get(last), 0, false, Layout.NHWC, pool);
+            pool.give(x);
+            x = y;
             // a new array: the caller keeps it, so it never comes from the pool
             INDArray out = GraphOps.toLayout(x, Layout.NHWC, Layout.NCHW);
             pool.give(x);

@@ -5,7 +5,6 @@ import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Upsampling2d;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -150,7 +149,23 @@ public final class GraphOps {
         shape[layout.h] += 2;
         shape[layout.w] += 2;
         INDArray out = output(x, shape, pool);
-        out.get(index(layout, NDArrayIndex.interval(1, h + 1), NDArrayIndex.interval(1, w + 1))).assign(x);
+        try {
+            out.get(index(layout, NDArrayIndex.interval(1, h + 1), NDArrayIndex.interval(1, w + 1))).assign(x);
+            reflectBorders(out, layout);
+        } catch (RuntimeException | Error e) {
+            pool.give(out);
+            throw e;
+        }
+        return out;
+    }
+
+    /**
+     * Fills the one-pixel border of {@code out} by reflecting its interior (which must hold at least 2×2): the
+     * border rows first, copied from inside the array, then whole border columns, which also fills the corners.
+     */
+    private static void reflectBorders(INDArray out, Layout layout) {
+        long h = out.size(layout.h) - 2;
+        long w = out.size(layout.w) - 2;
         INDArrayIndex inner = NDArrayIndex.interval(1, w + 1);
         INDArrayIndex all = NDArrayIndex.all();
         out.get(index(layout, NDArrayIndex.interval(0, 1), inner))
@@ -161,7 +176,6 @@ public final class GraphOps {
                 .assign(out.get(index(layout, all, NDArrayIndex.interval(2, 3))));
         out.get(index(layout, all, NDArrayIndex.interval(w + 1, w + 2)))
                 .assign(out.get(index(layout, all, NDArrayIndex.interval(w - 1, w))));
-        return out;
     }
 
     /** An index selecting {@code hIdx} on the height axis and {@code wIdx} on the width axis. */
@@ -260,21 +274,65 @@ public final class GraphOps {
         return upsampleNearest2(x, layout, BufferPool.NONE);
     }
 
-    /** {@link #upsampleNearest2(INDArray, Layout)} with its output taken from {@code pool}. */
+    /**
+     * {@link #upsampleNearest2(INDArray, Layout)} with its output taken from {@code pool}. Four strided copies of the
+     * input (one per position in the 2×2 block) rather than ND4J's {@code upsampling2d} op, which took 1.3–1.7 s of
+     * CPU for a 64×512² input against 0.07–0.1 s for the copies, with the same values (docs/BENCHMARKS.md, "DL4J
+     * at 1024 px").
+     */
     public static INDArray upsampleNearest2(INDArray x, Layout layout, BufferPool pool) {
         long[] shape = x.shape().clone();
         shape[layout.h] *= 2;
         shape[layout.w] *= 2;
         INDArray out = output(x, shape, pool);
         try {
-            Upsampling2d op = new Upsampling2d(x, 2, 2, layout == Layout.NCHW);
-            op.addOutputArgument(out);
-            Nd4j.exec(op);
+            upsampleInto(x, out, layout, 0);
         } catch (RuntimeException | Error e) {
             pool.give(out);
             throw e;
         }
         return out;
+    }
+
+    /**
+     * {@code reflectPad1(upsampleNearest2(x))} in one array, bit for bit: the upsampled map is written straight into
+     * the interior of the padded one, which saves a full-size intermediate and a copy of it (at 1024² output with
+     * 64 channels, 256 MiB). Output from {@code pool}.
+     */
+    public static INDArray upsampleNearest2ReflectPad1(INDArray x, Layout layout, BufferPool pool) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("Upsampling needs a rank-4 map, got " + Arrays.toString(x.shape()));
+        }
+        long[] shape = x.shape().clone();
+        shape[layout.h] = 2 * shape[layout.h] + 2;
+        shape[layout.w] = 2 * shape[layout.w] + 2;
+        INDArray out = output(x, shape, pool);
+        try {
+            upsampleInto(x, out, layout, 1);
+            reflectBorders(out, layout);
+        } catch (RuntimeException | Error e) {
+            pool.give(out);
+            throw e;
+        }
+        return out;
+    }
+
+    /** Writes the ×2 nearest upsampling of {@code x} into {@code out}, starting {@code border} rows and columns in. */
+    private static void upsampleInto(INDArray x, INDArray out, Layout layout, long border) {
+        long h = x.size(layout.h);
+        long w = x.size(layout.w);
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                out.get(index(layout, everySecond(border + i, h), everySecond(border + j, w))).assign(x);
+            }
+        }
+    }
+
+    /** {@code count} positions from {@code from} in steps of 2. */
+    private static INDArrayIndex everySecond(long from, long count) {
+        // M2.1 rejects a strided interval holding a single position ("Indices are out of range"): a plain one then
+        return count == 1 ? NDArrayIndex.interval(from, from + 1)
+                : NDArrayIndex.interval(from, 2, from + 2 * count - 1);
     }
 
     /** An uninitialised array for an op's output, of {@code like}'s data type; from the pool when float32. */

@@ -116,6 +116,54 @@ class GraphOpsTest {
     }
 
     @Test
+    void nearestUpsamplingInBothLayoutsMatchesALoop() {
+        INDArray x = arange(2, 3, 5, 4); // NCHW
+        INDArray u = GraphOps.upsampleNearest2(x);
+        assertThat(u.shape()).containsExactly(2, 3, 10, 8);
+        INDArray uNhwc = GraphOps.upsampleNearest2(x.permute(0, 2, 3, 1).dup('c'), GraphOps.Layout.NHWC);
+        assertThat(uNhwc.shape()).containsExactly(2, 10, 8, 3);
+        for (int n = 0; n < 2; n++) {
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 10; y++) {
+                    for (int xx = 0; xx < 8; xx++) {
+                        float expected = x.getFloat(n, c, y / 2, xx / 2);
+                        assertThat(u.getFloat(n, c, y, xx)).isEqualTo(expected);
+                        assertThat(uNhwc.getFloat(n, y, xx, c)).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void upsamplingIntoThePaddedArrayEqualsUpsamplingThenPadding() {
+        Random rnd = new Random(7);
+        float[] f = new float[2 * 3 * 5 * 6];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) rnd.nextGaussian();
+        }
+        INDArray nchw = Nd4j.create(f, new long[] {2, 3, 5, 6}, DataType.FLOAT);
+        INDArray nhwc = nchw.permute(0, 2, 3, 1).dup('c');
+        for (GraphOps.Layout layout : GraphOps.Layout.values()) {
+            INDArray x = layout == GraphOps.Layout.NCHW ? nchw : nhwc;
+            try (BufferPool pool = new BufferPool(1L << 20)) {
+                INDArray fused = GraphOps.upsampleNearest2ReflectPad1(x, layout, pool);
+                INDArray composed = GraphOps.reflectPad1(GraphOps.upsampleNearest2(x, layout), layout);
+                assertThat(fused.shape()).as("%s", layout).containsExactly(composed.shape());
+                assertThat(values(fused)).as("%s", layout).containsExactly(values(composed));
+                pool.give(fused);
+                // a second pass on a reused array, whose old contents must not leak into the result
+                INDArray again = GraphOps.upsampleNearest2ReflectPad1(x, layout, pool);
+                assertThat(values(again)).as("%s, reused", layout).containsExactly(values(composed));
+            }
+        }
+        // the 1-pixel map of the deepest decoder stage upsamples to 2×2, the smallest a reflection pad takes
+        INDArray one = arange(1, 1, 1, 1).addi(3);
+        assertThat(values(GraphOps.upsampleNearest2ReflectPad1(one, GraphOps.Layout.NCHW, BufferPool.NONE)))
+                .containsOnly(3f).hasSize(16);
+    }
+
+    @Test
     void convWithAKnownKernel() {
         // One output channel, kernel [[0,0,0],[0,1,0],[0,0,0]] on channel 0 plus 2 × [[1,0,0],[0,0,0],[0,0,0]]
         // on channel 1 and bias 0.5: y[i][j] = x0[i+1][j+1] + 2·x1[i][j] + 0.5 (valid conv).
