@@ -9,10 +9,15 @@
 #   REQUESTS=300 EVERY=25 bench/soak.sh
 #   JAVA_OPTS=-Dadain.dl4j.mallocTrim=false bench/soak.sh  # without returning freed native memory (the old behaviour)
 #   SMAPS=1 bench/soak.sh            # also soak.smaps records: resident memory by kind (adds NMT's detail mode)
+#   IDLE=10 bench/soak.sh            # after close(), sit idle 10 s (after_idle), then System.gc() and 10 s more
+#   # the server settings of docs/BENCHMARKS.md ("What stays after close()"), with a short periodic-GC interval:
+#   IDLE=10 JAVA_OPTS="-Xmx256m -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:G1PeriodicGCInterval=5000" \
+#     bench/soak.sh
 #
 # Settings: MODEL (small|full), SIZE (256), REQUESTS (1000), EVERY (50), REFERENCE (100: the request the end is
-# compared with), THREADS (OMP_NUM_THREADS, 2), SMAPS (0), CONTENT, STYLE, ADAIN_JAR (adain-examples/target/adain.jar),
-# ADAIN_BENCH_DIR (/tmp/adain-bench, full-size weights), JAVA_OPTS, JAVA, PYTHON.
+# compared with), THREADS (OMP_NUM_THREADS, 2), SMAPS (0), IDLE (0, seconds), CONTENT, STYLE,
+# ADAIN_JAR (adain-examples/target/adain.jar), ADAIN_BENCH_DIR (/tmp/adain-bench, full-size weights), JAVA_OPTS, JAVA,
+# PYTHON.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -21,6 +26,7 @@ SIZE="${SIZE:-256}"
 REQUESTS="${REQUESTS:-1000}"
 EVERY="${EVERY:-50}"
 REFERENCE="${REFERENCE:-100}"
+IDLE="${IDLE:-0}"
 THREADS="${THREADS:-2}"
 CONTENT="${CONTENT:-../shared/images/content/golden_gate.jpg}"
 STYLE="${STYLE:-../shared/images/style/brushstrokes.jpg}"
@@ -61,4 +67,4 @@ echo "== $(date -u '+%Y-%m-%d %H:%M:%S UTC') soak: $MODEL model, $SIZE px, $REQU
 # the soak.* records go to stdout; ND4J's and adain's INFO log lines to stderr (2>/dev/null hides them)
 OMP_NUM_THREADS="$THREADS" "$JAVA" "${JAVA_OPTS_ARR[@]}" -cp "$ADAIN_JAR" org.adain.examples.bench.SoakBenchmark \
   --encoder "$ENC" --decoder "$DEC" --content "$CONTENT" --style "$STYLE" --size "$SIZE" \
-  --requests "$REQUESTS" --every "$EVERY" --reference "$REFERENCE" ${SMAPS_ARGS[@]+"${SMAPS_ARGS[@]}"}
+  --requests "$REQUESTS" --every "$EVERY" --reference "$REFERENCE" --idle "$IDLE" ${SMAPS_ARGS[@]+"${SMAPS_ARGS[@]}"}

@@ -31,6 +31,7 @@ final class NativeMemory {
 
     private static final Function MALLOC_TRIM = lookUp();
     private static final AtomicLong LAST_TRIM_NANOS = new AtomicLong(System.nanoTime());
+    private static final AtomicLong TRIMS = new AtomicLong();
 
     private NativeMemory() {
     }
@@ -53,12 +54,18 @@ final class NativeMemory {
             // not logged: a line per trim would flood a busy server's log at any level it is enabled
             MALLOC_TRIM.invokeInt(new Object[] {0});
             LAST_TRIM_NANOS.set(System.nanoTime());
+            TRIMS.incrementAndGet();
             return true;
         } catch (RuntimeException | LinkageError e) {
             // never worth failing a request over: the memory stays with the allocator, as without this class
             Dl4jLog.LOGGER.log(Level.DEBUG, () -> "malloc_trim failed: " + e);
             return false;
         }
+    }
+
+    /** How many trims have run in this JVM (for tests: that a path trims is checked by this count, not by RSS). */
+    static long trims() {
+        return TRIMS.get();
     }
 
     /** {@link #release()} when the last trim is at least {@value #INTERVAL_MILLIS} ms ago. */

@@ -197,6 +197,22 @@ class Dl4jStyleModelTest {
     }
 
     @Test
+    void closeFreesTheKeptBuffersAndGivesFreedMemoryBack() {
+        EncoderWeights e = TestNets.encoder(EncoderKind.NORMALISED_VGG19, A, B, C, D, 53);
+        Dl4jStyleModel m = (Dl4jStyleModel) new Dl4jBackendProvider().load(e, TestNets.decoder(A, B, C, D, 54));
+        try (FeatureMap f = m.encode(image(1, 40, 48, 8))) {
+            m.decode(f);
+        }
+        assertThat(m.heldBufferBytes()).as("intermediates kept after a pass").isPositive();
+        long trims = NativeMemory.trims();
+        m.close();
+        assertThat(m.heldBufferBytes()).as("intermediates kept after close()").isZero();
+        if (NativeMemory.available()) {
+            assertThat(NativeMemory.trims()).as("malloc_trim calls during close()").isGreaterThan(trims);
+        }
+    }
+
+    @Test
     void closedModelRefusesWork() {
         EncoderWeights e = TestNets.encoder(EncoderKind.NORMALISED_VGG19, A, B, C, D, 51);
         StyleModel m = new Dl4jBackendProvider().load(e, TestNets.decoder(A, B, C, D, 52));

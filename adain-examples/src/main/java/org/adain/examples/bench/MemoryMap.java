@@ -24,6 +24,10 @@ import javax.management.ObjectName;
  * right after its 4 KiB guard page, shared libraries by their file name (JDK, JavaCPP's cache where ND4J and
  * oneDNN live, ONNX Runtime's extraction directory, others). Linux only.
  *
+ * <p>{@link #line} also gives {@code nmt_malloc_mib}: what the JVM itself holds through {@code malloc} (NMT's total),
+ * which lives in the malloc classes above beside ND4J's and oneDNN's allocations; the difference is theirs (plus
+ * glibc's overhead). It is not a class of its own: the classes alone add up to the resident set.
+ *
  * <pre>{@code
  * Map<String, Long> kib = MemoryMap.classify(Files.readString(Path.of("/proc/self/smaps")), MemoryMap.nmtDetail());
  * }</pre>
@@ -32,6 +36,8 @@ final class MemoryMap {
     /** glibc's HEAP_MAX_SIZE on 64-bit: each non-main arena is one reservation of this size and alignment. */
     private static final long ARENA = 64L << 20;
     private static final Pattern HEADER = Pattern.compile("^([0-9a-f]+)-([0-9a-f]+) (\\S{4}) \\S+ \\S+ \\d+\\s*(.*)$");
+    /** The first {@code malloc:} line of an NMT report is the total of the summary (JDK 17: "Total: …" then it). */
+    private static final Pattern NMT_MALLOC = Pattern.compile("^\\s*malloc: (\\d+)KB", Pattern.MULTILINE);
     private static final Pattern NMT_RANGE = Pattern.compile(
             "^\\[0x([0-9a-f]+) - 0x([0-9a-f]+)\\] reserved(?: and committed)? \\d+KB for (.+?) from\\s*$");
 
@@ -119,10 +125,25 @@ final class MemoryMap {
         return kib;
     }
 
-    /** {@code key=MiB …} of {@link #classify} on this process, or a note why not. */
+    /**
+     * The JVM's own {@code malloc} in KiB from an NMT report (summary or detail), or -1 when the report has none.
+     *
+     * @param nmt the text of {@code VM.native_memory summary} or {@code detail}
+     */
+    static long nmtMallocKib(String nmt) {
+        Matcher m = NMT_MALLOC.matcher(nmt);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** {@code key=MiB …} of {@link #classify} on this process and {@code nmt_malloc_mib}, or a note why not. */
     static String line() {
         try {
-            Map<String, Long> kib = classify(Files.readString(Path.of("/proc/self/smaps")), nmtDetail());
+            String nmt = nmtDetail();
+            Map<String, Long> kib = classify(Files.readString(Path.of("/proc/self/smaps")), nmt);
+            long jvmMalloc = nmtMallocKib(nmt);
+            if (jvmMalloc >= 0) {
+                kib.put("nmt_malloc", jvmMalloc);
+            }
             StringBuilder sb = new StringBuilder();
             for (Map.Entry<String, Long> e : kib.entrySet()) {
                 boolean count = e.getKey().endsWith("_count");

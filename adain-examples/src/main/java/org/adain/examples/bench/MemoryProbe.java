@@ -37,6 +37,20 @@ final class MemoryProbe {
         return s.equals("?") ? -1 : Long.parseLong(s);
     }
 
+    /** RssAnon in MiB (resident anonymous pages: what the file-backed libraries do not account for), or -1. */
+    static long rssAnonMib() {
+        String s = status("RssAnon:");
+        return s.equals("?") ? -1 : Long.parseLong(s);
+    }
+
+    /** This process's CPU time (user + system, all threads) in ns, or -1 where the JVM does not give it. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
     /** A {@code /proc/self/status} field (kB) in MiB, or "?". */
     static String status(String field) {
         try {
