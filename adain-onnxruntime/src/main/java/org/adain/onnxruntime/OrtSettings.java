@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.util.EnumSet;
 import java.util.Locale;
 import org.adain.BackendException;
+import org.adain.onnxruntime.graph.AdainGraphs;
 
 /**
  * How sessions are made: the device ({@code cpu}, {@code cuda[:id]} or {@code auto}) and the intra-op threads,
@@ -161,6 +162,22 @@ record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * The form of the reflection padding for these settings: on an x86-64 CPU the {@code Pad} between channels-last
+     * reorders ({@link AdainGraphs.Padding#NHWC_PAD}), which a quiet run measured 4–11% cheaper on the decoder and
+     * 1–5% on the encoder, with bit-identical outputs; elsewhere the plain {@code Pad}, because ORT folds those
+     * Transposes into its blocked-layout reorders only on x86-64, and on ARM64 or CUDA they would be real copies.
+     */
+    AdainGraphs.Padding padding() {
+        return device == Device.CPU && x86_64(System.getProperty("os.arch", "")) ? AdainGraphs.Padding.NHWC_PAD
+                : AdainGraphs.Padding.PAD;
+    }
+
+    /** Whether {@code os.arch} names x86-64 (as the JVM spells it on Linux, macOS and Windows). */
+    static boolean x86_64(String osArch) {
+        return osArch.equals("amd64") || osArch.equals("x86_64");
     }
 
     /** "device cpu, 2 intra-op threads (OMP_NUM_THREADS)". */

@@ -56,11 +56,12 @@ final class OrtStyleModel implements StyleModel {
         }
         this.kind = encoderWeights.kind();
         this.featureChannels = encoderWeights.featureChannels();
-        OrtSettings.Started enc = settings.start(env, AdainGraphs.encoder(encoderWeights),
+        OrtSettings.Started enc = settings.start(env, AdainGraphs.encoder(encoderWeights, settings.padding()),
                 "encoder from " + encoderWeights.source());
         OrtSettings.Started dec;
         try {
-            dec = settings.start(env, AdainGraphs.decoder(decoderWeights), "decoder from " + decoderWeights.source());
+            dec = settings.start(env, AdainGraphs.decoder(decoderWeights, settings.padding()),
+                    "decoder from " + decoderWeights.source());
         } catch (RuntimeException e) {
             closeQuietly(enc.session());
             throw e;

@@ -16,6 +16,7 @@ import org.adain.InvalidRequestException;
 import org.adain.StyleTransfer;
 import org.adain.ImageTensor;
 import org.adain.StyleRequest;
+import org.adain.onnxruntime.graph.AdainGraphs;
 import org.adain.spi.FeatureMap;
 import org.adain.spi.StyleModel;
 import org.adain.spi.Tensor;
@@ -84,6 +85,18 @@ class OrtStyleModelTest {
                 System.setProperty(OnnxRuntimeBackendProvider.THREADS_PROPERTY, old);
             }
         }
+    }
+
+    @Test
+    void thePaddingBetweenChannelsLastReordersIsUsedOnlyOnAnX86Cpu() {
+        assertThat(OrtSettings.x86_64("amd64")).isTrue();
+        assertThat(OrtSettings.x86_64("x86_64")).isTrue();
+        assertThat(OrtSettings.x86_64("aarch64")).isFalse();
+        boolean x86 = OrtSettings.x86_64(System.getProperty("os.arch"));
+        assertThat(new OrtSettings(OrtSettings.Device.CPU, 0, 1).padding())
+                .isEqualTo(x86 ? AdainGraphs.Padding.NHWC_PAD : AdainGraphs.Padding.PAD);
+        assertThat(new OrtSettings(OrtSettings.Device.CUDA, 0, 1).padding()).isEqualTo(AdainGraphs.Padding.PAD);
+        assertThat(new OrtSettings(OrtSettings.Device.AUTO, 0, 1).padding()).isEqualTo(AdainGraphs.Padding.PAD);
     }
 
     @Test

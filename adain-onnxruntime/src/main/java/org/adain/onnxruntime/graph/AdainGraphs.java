@@ -36,9 +36,9 @@ public final class AdainGraphs {
     public static final String IMAGE = "image";
 
     /**
-     * How the reflection padding of 1 before each 3×3 conv is expressed. {@link #PAD} is used: ORT's MLAS
-     * convolutions run in a blocked (NCHWc) layout and convert out of it around every {@code Pad}; the others are
-     * attempts to keep more of the data in that layout. Measured by {@code NetworkBenchmark} (test scope); see
+     * How the reflection padding of 1 before each 3×3 conv is expressed. ORT's MLAS convolutions run in a blocked
+     * (NCHWc) layout and convert out of it around every {@code Pad}; the others are attempts to keep more of the
+     * data in that layout. The backend uses {@link #NHWC_PAD} on an x86-64 CPU and {@link #PAD} elsewhere. Measured by {@code NetworkBenchmark} (test scope); see
      * docs/BENCHMARKS.md.
      */
     public enum Padding {
