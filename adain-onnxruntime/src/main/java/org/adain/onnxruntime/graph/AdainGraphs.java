@@ -38,8 +38,8 @@ public final class AdainGraphs {
     /**
      * How the reflection padding of 1 before each 3×3 conv is expressed. ORT's MLAS convolutions run in a blocked
      * (NCHWc) layout and convert out of it around every {@code Pad}; the others are attempts to keep more of the
-     * data in that layout. The backend uses {@link #NHWC_PAD} on an x86-64 CPU and {@link #PAD} elsewhere. Measured by {@code NetworkBenchmark} (test scope); see
-     * docs/BENCHMARKS.md.
+     * data in that layout. The backend uses {@link #NHWC_PAD} on an x86-64 CPU and {@link #PAD} elsewhere
+     * ({@code OrtSettings.padding()}). Measured by {@code NetworkBenchmark} (test scope); see docs/BENCHMARKS.md.
      */
     public enum Padding {
         /** {@code Pad(mode=reflect)}. */
