@@ -166,8 +166,8 @@ final class Nd4jRuntime {
         Dl4jLog.LOGGER.log(Level.INFO, () -> "Buffer reuse for " + owner + ": "
                 + (bytes == 0 ? "off" : "up to " + (bytes >> 20) + " MiB") + " ("
                 + (property == null || property.isBlank()
-                        ? "default: the lesser of " + DEFAULT_BUFFER_POOL_MIB + " MiB and a quarter of the off-heap "
-                                + "limit, " + gib(Pointer.maxBytes())
+                        ? "default: the lesser of " + DEFAULT_BUFFER_POOL_MIB + " MiB and a quarter of "
+                                + memoryBoundDescription()
                         : "-D" + BUFFER_POOL_PROPERTY + "=" + property.strip())
                 + ")");
         return bytes;
@@ -175,15 +175,15 @@ final class Nd4jRuntime {
 
     /**
      * Bytes a model's {@link org.adain.dl4j.graph.BufferPool} may keep: {@value #BUFFER_POOL_PROPERTY} MiB, by default
-     * {@value #DEFAULT_BUFFER_POOL_MIB} MiB or a quarter of JavaCPP's off-heap limit ({@code -Xmx} unless set),
-     * whichever is less (a 512² stylisation would reuse about 560 MiB; 512 keeps a 4096² one, tiled, under 4 GiB).
+     * {@value #DEFAULT_BUFFER_POOL_MIB} MiB or a quarter of {@link #memoryBound()}, whichever is less (a 512²
+     * stylisation would reuse about 560 MiB; 512 keeps a 4096² one, tiled, under 4 GiB).
      *
      * @throws org.adain.InvalidRequestException when the property is not a whole number of MiB ≥ 0
      */
     static long bufferPoolBytes() {
         String v = System.getProperty(BUFFER_POOL_PROPERTY);
         if (v == null || v.isBlank()) {
-            return Math.min(DEFAULT_BUFFER_POOL_MIB << 20, Math.max(0, Pointer.maxBytes() / 4));
+            return defaultPoolBytes(memoryBound());
         }
         try {
             long mib = Long.parseLong(v.strip());
@@ -195,7 +195,45 @@ final class Nd4jRuntime {
         }
         throw new org.adain.InvalidRequestException("-D" + BUFFER_POOL_PROPERTY + "=" + v
                 + ": expected a whole number of MiB ≥ 0 (0 turns buffer reuse off; default "
-                + DEFAULT_BUFFER_POOL_MIB + " or a quarter of the off-heap limit)");
+                + DEFAULT_BUFFER_POOL_MIB + " or a quarter of " + memoryBoundDescription() + ")");
+    }
+
+    /** The lesser of {@value #DEFAULT_BUFFER_POOL_MIB} MiB and a quarter of {@code bound} (bytes). */
+    static long defaultPoolBytes(long bound) {
+        return Math.min(DEFAULT_BUFFER_POOL_MIB << 20, Math.max(0, bound / 4));
+    }
+
+    /**
+     * The memory the default pool is a share of: JavaCPP's off-heap limit when the user set it
+     * ({@code org.bytedeco.javacpp.maxBytes}), else the memory of the machine or container. Not {@code -Xmx}, which
+     * JavaCPP's default limit follows: ND4J M2.1 allocates its arrays natively, outside that limit, so tying the pool
+     * to the heap only shrank it in servers with a bounded heap (128 MiB at {@code -Xmx512m}, which tripled the CPU
+     * time of a 512 px pass) without bounding anything.
+     */
+    static long memoryBound() {
+        if (javacppMaxBytesSet()) {
+            return Pointer.maxBytes();
+        }
+        long total = totalMemory();
+        return total > 0 ? total : Pointer.maxBytes();
+    }
+
+    private static String memoryBoundDescription() {
+        return (javacppMaxBytesSet() ? "org.bytedeco.javacpp.maxBytes, " : "the machine's memory, ")
+                + gib(memoryBound());
+    }
+
+    /** JavaCPP reads either spelling of the property. */
+    private static boolean javacppMaxBytesSet() {
+        return System.getProperty("org.bytedeco.javacpp.maxBytes") != null
+                || System.getProperty("org.bytedeco.javacpp.maxbytes") != null;
+    }
+
+    /** Physical memory, or the container's limit (the JDK reads cgroups); 0 when the JVM cannot tell. */
+    private static long totalMemory() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
     }
 
     private static int ompThreads() {

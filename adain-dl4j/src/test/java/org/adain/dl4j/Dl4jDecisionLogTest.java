@@ -45,7 +45,7 @@ class Dl4jDecisionLogTest {
     @Test
     void eachModelLogsItsBufferReuseAndWhere() {
         assertThat(logOfLoading()).singleElement().asString().matches("INFO Buffer reuse for this model: up to \\d+ "
-                + "MiB \\(default: the lesser of 512 MiB and a quarter of the off-heap limit, \\d+\\.\\d GiB\\)");
+                + "MiB \\(default: the lesser of 512 MiB and a quarter of the machine's memory, \\d+\\.\\d GiB\\)");
         System.setProperty(Nd4jRuntime.BUFFER_POOL_PROPERTY, " 64 ");
         assertThat(logOfLoading()).containsExactly(
                 "INFO Buffer reuse for this model: up to 64 MiB (-Dadain.dl4j.bufferPoolMiB=64)");
