@@ -170,6 +170,26 @@ class StyleTransferTest {
     }
 
     @Test
+    void theTwoFilesAreReadAtOnceAndTheEncodersFailureWins() throws Exception {
+        Path badEncoder = dir.resolve("missing-encoder.h5");
+        Path badDecoder = Files.write(dir.resolve("junk-decoder.h5"), new byte[] {9, 9, 9, 9});
+        // both bad: the encoder's error, as when the files were read one after the other
+        assertThatThrownBy(() -> StyleTransfer.builder().encoder(badEncoder).decoder(badDecoder).build())
+                .isInstanceOf(ModelException.class).hasMessageContaining("missing-encoder.h5");
+        // the decoder's error keeps its type and message through the reader thread
+        assertThatThrownBy(() -> StyleTransfer.builder().encoder(enc).decoder(badDecoder).build())
+                .isInstanceOf(ModelException.class).hasMessageContaining("junk-decoder.h5")
+                .hasMessageContaining("09 09 09 09");
+        // an interrupt during the read is neither lost nor turned into a failure
+        Thread.currentThread().interrupt();
+        try (StyleTransfer st = open()) {
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
     void weightsAndBackendCanBeGivenDirectly() {
         org.adain.fake.FakeWeightsReader r = new org.adain.fake.FakeWeightsReader();
         try (StyleTransfer st = StyleTransfer.builder().weights(r.readEncoder(enc), r.readDecoder(dec))

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.adain.BackendException;
 import org.adain.InvalidRequestException;
@@ -56,15 +58,42 @@ final class OrtStyleModel implements StyleModel {
         }
         this.kind = encoderWeights.kind();
         this.featureChannels = encoderWeights.featureChannels();
-        OrtSettings.Started enc = settings.start(env, AdainGraphs.encoder(encoderWeights, settings.padding()),
-                "encoder from " + encoderWeights.source());
-        OrtSettings.Started dec;
+        // The decoder's graph and session are built on a second thread while this one builds the encoder's: both
+        // builds (protobuf, graph optimisation, weight prepacking) are mostly single-threaded, 0.3-0.7 s each.
+        FutureTask<OrtSettings.Started> decoderStart = new FutureTask<>(() -> settings.start(env,
+                AdainGraphs.decoder(decoderWeights, settings.padding()), "decoder from " + decoderWeights.source()));
+        Thread builder = new Thread(decoderStart, "adain-ort-decoder-session");
+        builder.setDaemon(true);
+        builder.start();
+        OrtSettings.Started enc = null;
+        OrtSettings.Started dec = null;
+        Throwable failure = null;
         try {
-            dec = settings.start(env, AdainGraphs.decoder(decoderWeights, settings.padding()),
-                    "decoder from " + decoderWeights.source());
-        } catch (RuntimeException e) {
-            closeQuietly(enc.session());
-            throw e;
+            enc = settings.start(env, AdainGraphs.encoder(encoderWeights, settings.padding()),
+                    "encoder from " + encoderWeights.source());
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        try {
+            dec = awaitUninterruptibly(decoderStart);
+        } catch (RuntimeException | Error e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            if (enc != null) {
+                closeQuietly(enc.session());
+            }
+            if (dec != null) {
+                closeQuietly(dec.session());
+            }
+            if (failure instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) failure;
         }
         this.encoder = enc.session();
         this.decoder = dec.session();
@@ -210,6 +239,32 @@ final class OrtStyleModel implements StyleModel {
             closeQuietly(decoder);
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /** The task's result once its thread has ended; an interrupt is kept for later (a build is bounded). */
+    private static <T> T awaitUninterruptibly(FutureTask<T> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new BackendException("Building the decoder's session failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
