@@ -22,9 +22,10 @@ public enum Precision {
      * bfloat16 convolutions with float32 accumulation: the convolution weights and inputs are rounded to bfloat16
      * (float32's 8-bit exponent, 8 significant bits), the sums and biases stay float32. The statistics, AdaIN, CORAL
      * and the 8-bit output are computed in float32. Worth it on a CPU that multiplies bfloat16 natively (x86-64 with
-     * avx512_bf16 or AMX), where the convolutions run about twice as fast; the image differs from {@link #FLOAT32}'s
-     * by a few 8-bit levels at most (relative error of the features about 1e-2), which is invisible in a stylised
-     * image but not bit-exact.
+     * avx512_bf16 or AMX), where a convolution runs about twice as fast (one convolution's error was about 0.5 % of
+     * its largest output in the project's bf16 probe). Not bit-exact: the target is an image within 3 levels of
+     * {@link #FLOAT32}'s, 0.3 on average, which {@code org.adain.examples.bench.PrecisionQuality} measures for a
+     * backend, weights and images.
      */
     BF16;
 
