@@ -864,8 +864,8 @@ public final class StyleTransfer implements AutoCloseable {
                         + "BackendProvider.load(encoder, decoder, precision) must honour the precision or refuse it");
             }
             AdainLog.LOGGER.log(Level.INFO, "Loaded encoder {0} ({1}) and decoder {2} into backend ''{3}''; pixel "
-                    + "limit {4}, tiles of {5} px above {6} pixels; {7} semantics, {8}", enc.source(), enc.kind(),
-                    dec.source(), chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
+                    + "limit {4}, tiles of {5} px above {6} pixels; {7} semantics, {8} precision", enc.source(),
+                    enc.kind(), dec.source(), chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
                     Long.toString(tilingThreshold), semantics, precision);
             return new StyleTransfer(model, chosen.name(), maxPixels, tiling, semantics, precision);
         }

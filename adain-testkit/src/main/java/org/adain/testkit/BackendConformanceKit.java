@@ -194,7 +194,8 @@ public abstract class BackendConformanceKit {
         if (precision == Precision.FLOAT32 && stated != null) {
             throw new IllegalStateException(getClass().getName() + " states reduced-precision tolerances (" + stated
                     + ") for Precision.FLOAT32: the kit's float32 tolerances are never loosened. Remove "
-                    + "reducedPrecisionTolerances(), or return the reduced precision the backend runs from precision()");
+                    + "reducedPrecisionTolerances(), or return the reduced precision the backend runs from "
+                    + "precision()");
         }
         if (precision != Precision.FLOAT32 && stated == null) {
             throw new IllegalStateException(getClass().getName() + " runs the kit at Precision." + precision

@@ -46,7 +46,8 @@ class PrecisionQualityTest {
         assertThat(r.code()).as(r.toString()).isEqualTo(3);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("PrecisionQuality: Backend 'onnxruntime' does not implement precision BF16: it "
-                + "runs float32 only; use Precision.FLOAT32, or a backend that implements BF16" + System.lineSeparator());
+                + "runs float32 only; use Precision.FLOAT32, or a backend that implements BF16"
+                + System.lineSeparator());
     }
 
     @Test
