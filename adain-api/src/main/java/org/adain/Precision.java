@@ -13,7 +13,7 @@ package org.adain;
  *
  * <p>A backend that does not implement a precision refuses it when the model is built
  * ({@link org.adain.spi.BackendProvider#load(org.adain.spi.EncoderWeights, org.adain.spi.DecoderWeights, Precision)});
- * only {@code adain-dl4j} implements {@link #BF16}, the other backends run {@link #FLOAT32} only.
+ * {@code adain-dl4j} is the one backend to implement {@link #BF16}; the others run {@link #FLOAT32} only.
  */
 public enum Precision {
     /** IEEE float32 throughout: the reference numerics, which the conformance kit's float32 tolerances check. */

@@ -768,7 +768,7 @@ public final class StyleTransfer implements AutoCloseable {
          * Optional: the arithmetic of the encoder's and decoder's convolutions; default {@link Precision#FLOAT32}.
          * {@link Precision#BF16} converts the weights to bfloat16 once, when the model is loaded, and keeps the
          * statistics, AdaIN, CORAL and the 8-bit output in float32; the image is not bit-exact (the target: within 3
-         * levels of the float32 one, 0.3 on average). It needs a backend that implements it (only {@code adain-dl4j}),
+         * levels of the float32 one, 0.3 on average). It needs a backend that implements it ({@code adain-dl4j} is to),
          * and that backend may refuse a CPU without native bfloat16 arithmetic. When no backend is named, the one
          * chosen (by the property {@code adain.backend} or by priority) must implement it; otherwise
          * {@link #build()} says which backend was chosen, and {@link #backend(String)} picks another.
