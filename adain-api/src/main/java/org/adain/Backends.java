@@ -87,6 +87,21 @@ public final class Backends {
                 + found.stream().map(BackendProvider::name).toList());
     }
 
+    /**
+     * Why {@link #select} chose a backend the code did not name, for messages that suggest naming another.
+     *
+     * @return "the system property adain.backend" or "the highest priority", or null when {@code requested} names
+     *         one
+     */
+    static String unnamedChoice(String requested) {
+        if (requested != null && !requested.isBlank()) {
+            return null;
+        }
+        String property = System.getProperty(PROPERTY);
+        return property != null && !property.isBlank() ? "the system property " + PROPERTY
+                : "the highest priority on the classpath";
+    }
+
     /** "[dl4j (priority 100), fake (priority 1)]", for the log. */
     private static String describe(List<BackendProvider> found) {
         return found.stream().map(p -> p.name() + " (priority " + p.priority() + ")").toList().toString();

@@ -31,7 +31,8 @@ import org.adain.spi.WeightsReader;
  * }</pre>
  *
  * <p>By default the numerics are the PyTorch port's; {@link Builder#semantics(Semantics)} switches to the authors'
- * Torch7 code ({@link Semantics}), also for their {@code .t7} weights only when asked.
+ * Torch7 code ({@link Semantics}), also for their {@code .t7} weights only when asked. The networks run in float32
+ * unless {@link Builder#precision(Precision)} asks for bfloat16 on a backend that implements it ({@link Precision}).
  *
  * The backend is found on the classpath with {@link java.util.ServiceLoader} (see
  * {@link org.adain.spi.BackendProvider}); {@link #debugEnvironment()} prints what was found.
@@ -74,11 +75,14 @@ public final class StyleTransfer implements AutoCloseable {
     private final long maxPixels;
     private final Tiling tiling;
     private final Semantics semantics;
+    private final Precision precision;
     private volatile boolean closed;
 
-    private StyleTransfer(StyleModel model, String backendName, long maxPixels, Tiling tiling, Semantics semantics) {
+    private StyleTransfer(StyleModel model, String backendName, long maxPixels, Tiling tiling, Semantics semantics,
+            Precision precision) {
         this.model = model;
         this.semantics = semantics;
+        this.precision = precision;
         this.backendName = backendName;
         this.maxPixels = maxPixels;
         this.tiling = tiling;
@@ -455,16 +459,19 @@ public final class StyleTransfer implements AutoCloseable {
     }
 
     /**
-     * The backend's one-line description.
+     * The backend's one-line description, with the {@link #precision()} appended ({@code ", precision bf16"})
+     * unless the backend's description already names it that way.
      *
-     * @return device, native library, threads
+     * @return device, native library, threads, precision
      * @throws BackendException      the backend failed to describe itself
      * @throws IllegalStateException this instance is closed
      */
     public String describe() {
         checkOpen();
         try {
-            return model.describe();
+            String d = model.describe();
+            String p = "precision " + precision.cliName();
+            return d.contains(p) ? d : d + ", " + p;
         } catch (RuntimeException e) {
             throw backendFailure(backendName, "describing itself", e);
         }
@@ -499,6 +506,16 @@ public final class StyleTransfer implements AutoCloseable {
      */
     public Semantics semantics() {
         return semantics;
+    }
+
+    /**
+     * The arithmetic of the encoder's and decoder's convolutions, as set by {@link Builder#precision} (the backend
+     * has confirmed it runs it). Works after {@link #close()} too.
+     *
+     * @return {@link Precision#FLOAT32} unless the builder chose otherwise
+     */
+    public Precision precision() {
+        return precision;
     }
 
     /**
@@ -605,6 +622,7 @@ public final class StyleTransfer implements AutoCloseable {
         private long tilingThreshold = DEFAULT_TILING_THRESHOLD;
         private int tileSize = DEFAULT_TILE_SIZE;
         private Semantics semantics = Semantics.PYTORCH_PORT;
+        private Precision precision = Precision.FLOAT32;
 
         private Builder() {
         }
@@ -747,6 +765,29 @@ public final class StyleTransfer implements AutoCloseable {
         }
 
         /**
+         * Optional: the arithmetic of the encoder's and decoder's convolutions; default {@link Precision#FLOAT32}.
+         * {@link Precision#BF16} converts the weights to bfloat16 once, when the model is loaded, and keeps the
+         * statistics, AdaIN, CORAL and the 8-bit output in float32; the image is not bit-exact (the target: within 3
+         * levels of the float32 one, 0.3 on average). It needs a backend that implements it ({@code adain-dl4j} is to),
+         * and that backend may refuse a CPU without native bfloat16 arithmetic. When no backend is named, the one
+         * chosen (by the property {@code adain.backend} or by priority) must implement it; otherwise
+         * {@link #build()} says which backend was chosen, and {@link #backend(String)} picks another.
+         *
+         * <pre>{@code
+         * StyleTransfer st = StyleTransfer.builder().encoder(enc).decoder(dec)
+         *         .backend("dl4j").precision(Precision.BF16).build();
+         * }</pre>
+         *
+         * @param precision the precision
+         * @return this builder
+         * @throws NullPointerException {@code precision} is null
+         */
+        public Builder precision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /**
          * Checks the settings, reads and validates both weight files, and loads them into the backend.
          *
          * @return a ready instance; close it when done
@@ -755,7 +796,7 @@ public final class StyleTransfer implements AutoCloseable {
          *                                 {@link #pretrained} store holds no verified models
          * @throws BackendException        no (or not the named) backend is on the classpath, it cannot start, it
          *                                 failed to load the weights, or it does not implement the Torch7
-         *                                 {@link #semantics} asked for
+         *                                 {@link #semantics} or the {@link #precision} asked for
          */
         public StyleTransfer build() {
             boolean inMemory = encoderWeights != null;
@@ -797,27 +838,53 @@ public final class StyleTransfer implements AutoCloseable {
             dec.checkFits(enc);
             StyleModel model;
             try {
-                model = chosen.load(enc, dec);
+                model = chosen.load(enc, dec, precision);
+            } catch (BackendException e) {
+                String unnamed = provider == null ? Backends.unnamedChoice(backend) : null;
+                if (precision == Precision.FLOAT32 || unnamed == null) {
+                    throw e;
+                }
+                throw new BackendException(e.getMessage() + ". Backend '" + chosen.name() + "' was chosen by "
+                        + unnamed + "; name one that implements " + precision + " with StyleTransfer.builder()"
+                        + ".backend(...)", e);
             } catch (RuntimeException e) {
                 throw backendFailure(chosen.name(), "loading the weights", e);
             }
             if (semantics == Semantics.TORCH7
                     && !model.capabilities().contains(StyleModel.Capability.TORCH7_SEMANTICS)) {
-                String name = chosen.name();
-                try {
-                    model.close();
-                } catch (RuntimeException e) {
-                    AdainLog.LOGGER.log(Level.DEBUG, "Closing the refused model failed", e);
-                }
-                throw new BackendException("Backend '" + name + "' does not implement Torch7 semantics (its models do "
+                refuse(model, "Backend '" + chosen.name() + "' does not implement Torch7 semantics (its models do "
                         + "not declare StyleModel.Capability.TORCH7_SEMANTICS); use Semantics.PYTORCH_PORT or another "
                         + "backend");
             }
+            Precision runs;
+            try {
+                runs = model.precision();
+            } catch (RuntimeException e) {
+                refuse(model, null);
+                throw backendFailure(chosen.name(), "stating its precision", e);
+            }
+            if (runs != precision) {
+                refuse(model, "Backend '" + chosen.name() + "' was asked for precision " + precision + " but its "
+                        + "model runs " + runs + " (StyleModel.precision()): a bug in the backend, whose "
+                        + "BackendProvider.load(encoder, decoder, precision) must honour the precision or refuse it");
+            }
             AdainLog.LOGGER.log(Level.INFO, "Loaded encoder {0} ({1}) and decoder {2} into backend ''{3}''; pixel "
-                    + "limit {4}, tiles of {5} px above {6} pixels; {7} semantics", enc.source(), enc.kind(),
-                    dec.source(), chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
-                    Long.toString(tilingThreshold), semantics);
-            return new StyleTransfer(model, chosen.name(), maxPixels, tiling, semantics);
+                    + "limit {4}, tiles of {5} px above {6} pixels; {7} semantics, {8} precision", enc.source(),
+                    enc.kind(), dec.source(), chosen.name(), Long.toString(maxPixels), Integer.toString(tileSize),
+                    Long.toString(tilingThreshold), semantics, precision);
+            return new StyleTransfer(model, chosen.name(), maxPixels, tiling, semantics, precision);
+        }
+
+        /** Closes a model the settings refuse, then throws the refusal ({@code message} null: only closes). */
+        private static void refuse(StyleModel model, String message) {
+            try {
+                model.close();
+            } catch (RuntimeException e) {
+                AdainLog.LOGGER.log(Level.DEBUG, "Closing the refused model failed", e);
+            }
+            if (message != null) {
+                throw new BackendException(message);
+            }
         }
     }
 

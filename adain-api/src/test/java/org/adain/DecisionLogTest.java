@@ -56,7 +56,8 @@ class DecisionLogTest {
         List<String> log = logOfBuilding(StyleTransfer.builder().maxPixels(1 << 22).tilingThreshold(1 << 20)
                 .tileSize(512));
         assertThat(log).contains("INFO Loaded encoder " + enc + " (NORMALISED_VGG19) and decoder " + dec
-                + " into backend 'fake'; pixel limit 4194304, tiles of 512 px above 1048576 pixels; PYTORCH_PORT semantics");
+                + " into backend 'fake'; pixel limit 4194304, tiles of 512 px above 1048576 pixels; PYTORCH_PORT "
+                + "semantics, FLOAT32 precision");
         assertThat(log).allMatch(l -> l.startsWith("INFO "));
     }
 

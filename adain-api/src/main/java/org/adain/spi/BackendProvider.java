@@ -6,6 +6,15 @@ package org.adain.spi;
  * classpath the highest {@link #priority()} wins unless the caller names one
  * ({@code StyleTransfer.builder().backend("dl4j")}) or the system property {@code adain.backend} does.
  *
+ * <p>Precision: {@code StyleTransfer.builder().precision(..)} loads through
+ * {@link #load(EncoderWeights, DecoderWeights, org.adain.Precision)}, whose default runs
+ * {@link org.adain.Precision#FLOAT32} and refuses anything else; a float32-only backend implements just the
+ * two-argument {@link #load(EncoderWeights, DecoderWeights)}. A backend with a reduced precision overrides the
+ * three-argument method, converts the weights there, once, and returns a model whose
+ * {@link StyleModel#precision()} says what it runs. It keeps the statistics, AdaIN, CORAL and its output in
+ * float32, refuses a precision the machine cannot run fast (say so in the message, and how to force it if it
+ * offers that), and checks itself with the conformance kit's reduced-precision mode, with tolerances it states.
+ *
  * <pre>{@code
  * public final class MyProvider implements BackendProvider {
  *     public String name() { return "mine"; }
@@ -45,6 +54,41 @@ public interface BackendProvider {
      *                                    says what is missing (e.g. the native jar for this platform)
      */
     StyleModel load(EncoderWeights encoder, DecoderWeights decoder);
+
+    /**
+     * Builds the networks to run at a precision; {@code StyleTransfer.builder().build()} always calls this. The
+     * default runs {@link org.adain.Precision#FLOAT32} with {@link #load(EncoderWeights, DecoderWeights)} and
+     * refuses any other precision. A backend that implements another one overrides this, converts the weights
+     * once here, and returns a model whose {@link StyleModel#precision()} is {@code precision}; the statistics,
+     * AdaIN, CORAL and the decoded output stay float32.
+     *
+     * <pre>{@code
+     * public StyleModel load(EncoderWeights e, DecoderWeights d, Precision precision) {
+     *     if (precision == Precision.FLOAT32) {
+     *         return load(e, d);
+     *     }
+     *     return new MyBf16Model(e, d);     // its precision() returns BF16
+     * }
+     * }</pre>
+     *
+     * @param encoder   as for {@link #load(EncoderWeights, DecoderWeights)}
+     * @param decoder   as for {@link #load(EncoderWeights, DecoderWeights)}
+     * @param precision the arithmetic of the encoder's and decoder's convolutions
+     * @return a new model running at {@code precision}, owning its native memory until {@link StyleModel#close()}
+     * @throws org.adain.BackendException the backend does not implement {@code precision} (this default, for all
+     *                                    but {@code FLOAT32}; the message names the backend and the precision), the
+     *                                    machine cannot run it, or as for
+     *                                    {@link #load(EncoderWeights, DecoderWeights)}
+     * @throws NullPointerException       {@code precision} is null
+     */
+    default StyleModel load(EncoderWeights encoder, DecoderWeights decoder, org.adain.Precision precision) {
+        java.util.Objects.requireNonNull(precision, "precision");
+        if (precision == org.adain.Precision.FLOAT32) {
+            return load(encoder, decoder);
+        }
+        throw new org.adain.BackendException("Backend '" + name() + "' does not implement precision " + precision
+                + ": it runs float32 only; use Precision.FLOAT32, or a backend that implements " + precision);
+    }
 
     /**
      * Starts decoder training from {@code initial} with the encoder frozen. Backends that cannot train keep this

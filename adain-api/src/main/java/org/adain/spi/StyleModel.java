@@ -252,6 +252,18 @@ public interface StyleModel extends AutoCloseable {
     }
 
     /**
+     * The arithmetic this model's encoder and decoder actually run in, as loaded by
+     * {@link BackendProvider#load(EncoderWeights, DecoderWeights, org.adain.Precision)}.
+     * {@code StyleTransfer.builder().build()} checks it equals the precision asked for, and the conformance kit
+     * checks it too. A backend with a reduced precision overrides it.
+     *
+     * @return {@link org.adain.Precision#FLOAT32} in this default
+     */
+    default org.adain.Precision precision() {
+        return org.adain.Precision.FLOAT32;
+    }
+
+    /**
      * Describes this model for diagnostics and error messages ({@code StyleTransfer.describe()} returns it).
      *
      * @return one line: backend, device, native library, threads, and the encoder kind where useful

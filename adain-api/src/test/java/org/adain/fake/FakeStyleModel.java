@@ -18,6 +18,8 @@ public final class FakeStyleModel implements StyleModel {
     public static volatile FakeStyleModel last;
     int openMaps;
     boolean closed;
+    /** What {@link #precision()} reports. */
+    org.adain.Precision precision = org.adain.Precision.FLOAT32;
 
     FakeStyleModel() {
         last = this;
@@ -30,6 +32,11 @@ public final class FakeStyleModel implements StyleModel {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    @Override
+    public org.adain.Precision precision() {
+        return precision;
     }
 
     final class Map implements FeatureMap {

@@ -99,7 +99,7 @@ final class OrtStyleModel implements StyleModel {
         this.decoder = dec.session();
         this.description = "onnxruntime " + env.getVersion() + ", " + settings.describe() + ", running on "
                 + (enc.device().equals(dec.device()) ? enc.device() : "encoder " + enc.device() + ", decoder "
-                + dec.device()) + ", encoder " + kind;
+                + dec.device()) + ", encoder " + kind + ", precision float32";
         OrtLog.LOGGER.log(Level.DEBUG, () -> "Loaded " + description);
     }
 

@@ -53,6 +53,22 @@ class OrtStyleModelTest {
     }
 
     @Test
+    void bf16IsRefusedNamingTheBackendAndThePrecision() {
+        // ORT has no bf16 convolution on x86 and its fp16 model ran slower (issue 15): float32 only
+        assertThatThrownBy(() -> StyleTransfer.builder().weights(ReferenceWeights.encoder(ReferenceWeights.NORMALISED),
+                ReferenceWeights.decoder(ReferenceWeights.DECODER)).backend("onnxruntime")
+                .precision(org.adain.Precision.BF16).build())
+                .isInstanceOf(BackendException.class)
+                .hasMessage("Backend 'onnxruntime' does not implement precision BF16: it runs float32 only; use "
+                        + "Precision.FLOAT32, or a backend that implements BF16");
+        try (StyleModel m = new OnnxRuntimeBackendProvider().load(ReferenceWeights.encoder(ReferenceWeights.NORMALISED),
+                ReferenceWeights.decoder(ReferenceWeights.DECODER), org.adain.Precision.FLOAT32)) {
+            assertThat(m.precision()).isEqualTo(org.adain.Precision.FLOAT32);
+            assertThat(m.describe()).endsWith(", precision float32");
+        }
+    }
+
+    @Test
     void autoFallsBackToTheCpu() {
         OnnxRuntimeBackendProvider auto = OnnxRuntimeBackendProvider.builder().device("auto").intraOpThreads(1)
                 .build();

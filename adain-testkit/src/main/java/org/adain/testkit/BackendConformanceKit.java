@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.adain.ImageTensor;
 import org.adain.InvalidRequestException;
+import org.adain.Precision;
 import org.adain.Semantics;
 import org.adain.SpatialMask;
 import org.adain.StyleRequest;
@@ -85,6 +86,42 @@ import org.opentest4j.AssertionFailedError;
  * success ({@link #testRunsOnTheJUnitPlatform()}). It needs Surefire {@value #SUREFIRE_NEEDED}, and the subclass
  * public with a public no-argument constructor.
  *
+ * <p>A backend with a reduced {@link Precision} runs the kit a second time at that precision, with tolerances it
+ * states: a subclass overrides {@link #precision()} and {@link #reducedPrecisionTolerances()}.
+ *
+ * <pre>{@code
+ * public class MyBackendBf16ConformanceTest extends BackendConformanceKit {
+ *     @Override
+ *     protected BackendProvider provider() {
+ *         return new MyBackendProvider();
+ *     }
+ *
+ *     @Override
+ *     protected Precision precision() {
+ *         return Precision.BF16;
+ *     }
+ *
+ *     @Override
+ *     protected ReducedPrecisionTolerances reducedPrecisionTolerances() {
+ *         return new ReducedPrecisionTolerances(0.03, 3, 0.3);   // relative, max levels, mean levels
+ *     }
+ * }
+ * }</pre>
+ *
+ * The kit then loads every model with {@link BackendProvider#load(EncoderWeights, DecoderWeights, Precision)},
+ * checks that {@link StyleModel#precision()} says so, and builds its {@link StyleTransfer}s with that precision.
+ * The stated tolerances apply where the networks run: the encoder, decoder, full transfer, interpolation, colour
+ * preservation in a transfer, spatial control and Torch7 transfer cases (the larger of the case's float32 tolerance
+ * and {@link ReducedPrecisionTolerances#relative()} of the expected array's largest value), and the 8-bit levels of
+ * the quantisation cases ({@link ReducedPrecisionTolerances#maxLevels()}, {@link
+ * ReducedPrecisionTolerances#meanLevels()}). What stays float32 at any precision keeps the float32 tolerances:
+ * statistics, AdaIN on given features, CORAL alone, the Torch7 resize, and the rounding of the backend's own output
+ * to 8 bits, which each quantisation case checks as well. The training groups (losses, gradients, Adam, and the
+ * Torch7 group's training cases) are skipped with the reason: training runs at float32. At {@link Precision#FLOAT32}
+ * (the default) only the float32 tolerances exist: a subclass that states reduced-precision tolerances for FLOAT32
+ * fails the kit with an {@link IllegalStateException} naming them. The kit fails a reduced precision whose stated
+ * tolerances are too tight, as it fails a float32 backend: the mode cannot pass with nothing checked.
+ *
  * <p>Weights come from the testkit's reference weights ({@link ReferenceWeights}), images and features from its
  * resources; full transfers go through the public API ({@link StyleTransfer}, no resizing) with this backend.
  * When the kit finishes it prints a table of the cases per group and the worst error against its tolerance.
@@ -111,6 +148,9 @@ public abstract class BackendConformanceKit {
     private final Map<String, StyleModel> models = new LinkedHashMap<>();
     private final Map<String, StyleTransfer> transfers = new LinkedHashMap<>();
     private BackendProvider provider;
+    private Precision precision;
+    /** The stated tolerances at a reduced precision; null at float32. */
+    private ReducedPrecisionTolerances reduced;
     private KitReport report;
 
     /**
@@ -120,13 +160,50 @@ public abstract class BackendConformanceKit {
      */
     protected abstract BackendProvider provider();
 
+    /**
+     * The precision the kit runs the backend at. A backend with a reduced precision has a second subclass that
+     * returns it, and states its tolerances in {@link #reducedPrecisionTolerances()}.
+     *
+     * @return {@link Precision#FLOAT32} in this default
+     */
+    protected Precision precision() {
+        return Precision.FLOAT32;
+    }
+
+    /**
+     * The tolerances the backend states for its reduced {@link #precision()}; see the class description for where
+     * they apply. At {@link Precision#FLOAT32} there are none: the float32 tolerances are never loosened.
+     *
+     * @return the stated tolerances, or null (this default) at float32
+     */
+    protected ReducedPrecisionTolerances reducedPrecisionTolerances() {
+        return null;
+    }
+
     @BeforeAll
     final void startKit() {
         provider = provider();
         if (provider == null) {
             throw new IllegalStateException(getClass().getName() + ".provider() returned null");
         }
-        report = new KitReport(provider.name() + " (" + provider.getClass().getName() + ")");
+        precision = precision();
+        if (precision == null) {
+            throw new IllegalStateException(getClass().getName() + ".precision() returned null");
+        }
+        ReducedPrecisionTolerances stated = reducedPrecisionTolerances();
+        if (precision == Precision.FLOAT32 && stated != null) {
+            throw new IllegalStateException(getClass().getName() + " states reduced-precision tolerances (" + stated
+                    + ") for Precision.FLOAT32: the kit's float32 tolerances are never loosened. Remove "
+                    + "reducedPrecisionTolerances(), or return the reduced precision the backend runs from "
+                    + "precision()");
+        }
+        if (precision != Precision.FLOAT32 && stated == null) {
+            throw new IllegalStateException(getClass().getName() + " runs the kit at Precision." + precision
+                    + " but states no tolerances for it: override reducedPrecisionTolerances()");
+        }
+        reduced = stated;
+        report = new KitReport(provider.name() + " (" + provider.getClass().getName() + ")"
+                + (reduced == null ? "" : " at " + precision + ", stated tolerances: " + reduced));
     }
 
     @AfterAll
@@ -310,6 +387,7 @@ public abstract class BackendConformanceKit {
     class Losses {
         @BeforeEach
         void needsLosses() {
+            requireFloat32("Losses");
             requireCapability("Losses", StyleModel.Capability.LOSSES);
         }
 
@@ -333,6 +411,7 @@ public abstract class BackendConformanceKit {
     class Gradients {
         @BeforeEach
         void needsTraining() {
+            requireFloat32("Gradients");
             requireCapability("Gradients", StyleModel.Capability.TRAINING);
         }
 
@@ -356,6 +435,7 @@ public abstract class BackendConformanceKit {
     class Adam {
         @BeforeEach
         void needsTraining() {
+            requireFloat32("Adam");
             requireCapability("Adam", StyleModel.Capability.TRAINING);
         }
 
@@ -420,20 +500,28 @@ public abstract class BackendConformanceKit {
 
         @TestFactory
         Stream<DynamicTest> losses() {
+            float32Training();
             also(StyleModel.Capability.LOSSES);
             return run(TORCH7_GROUP, torch7(ReferenceCase.Kind.LOSSES), BackendConformanceKit.this::lossesCase);
         }
 
         @TestFactory
         Stream<DynamicTest> gradients() {
+            float32Training();
             also(StyleModel.Capability.TRAINING);
             return run(TORCH7_GROUP, torch7(ReferenceCase.Kind.GRADIENTS), BackendConformanceKit.this::gradientsCase);
         }
 
         @TestFactory
         Stream<DynamicTest> adam() {
+            float32Training();
             also(StyleModel.Capability.TRAINING);
             return run(TORCH7_GROUP, torch7(ReferenceCase.Kind.ADAM), BackendConformanceKit.this::adamCase);
+        }
+
+        /** Skips one training factory of the group at a reduced precision: training is checked at float32. */
+        private void float32Training() {
+            Assumptions.assumeTrue(reduced == null, () -> trainingAtFloat32Only() + ": its Torch7 cases skipped");
         }
 
         /** Skips one training factory of the group when the backend lacks what it needs besides Torch7. */
@@ -505,6 +593,33 @@ public abstract class BackendConformanceKit {
         }
     }
 
+    /**
+     * Skips the calling training group (each of its tests), with the reason printed once, when the kit runs a reduced
+     * precision: a backend trains in float32, and its float32 run of the kit checks that.
+     */
+    private void requireFloat32(String group) {
+        if (reduced != null) {
+            String reason = trainingAtFloat32Only() + ": group " + group + " skipped";
+            if (report.group(group).noteSkipped(reason)) {
+                System.out.println("adain-kit " + reason);
+            }
+            Assumptions.abort(reason);
+        }
+    }
+
+    private String trainingAtFloat32Only() {
+        return "backend '" + provider.name() + "' runs the kit at Precision." + precision + ", and training is "
+                + "checked at FLOAT32 only (by the backend's float32 run of the kit)";
+    }
+
+    /**
+     * The tolerance of an array the networks compute: the case's float32 tolerance, or at a reduced precision the
+     * larger of it and the stated relative tolerance of the array's largest value.
+     */
+    private double network(ExpectedArray e) {
+        return reduced == null ? e.tolerance() : reduced.tolerance(e.tolerance(), e.maxAbs());
+    }
+
     /** The port-semantics cases of a kind (the Torch7 ones have their own group). */
     private List<ReferenceCase> cases(ReferenceCase.Kind kind) {
         return refs.ofKind(kind, Semantics.PYTORCH_PORT);
@@ -546,10 +661,23 @@ public abstract class BackendConformanceKit {
         return ReferenceWeights.decoder(weightsOf(c, "decoder"));
     }
 
-    /** The backend's model for a pair of reference weight sets, loaded once per run of the kit. */
+    /**
+     * The backend's model for a pair of reference weight sets at the kit's precision, loaded once per run of the
+     * kit; a model that runs another precision than asked fails every case that uses it.
+     */
     private StyleModel model(String encoder, String decoder) {
-        return models.computeIfAbsent(encoder + "|" + decoder,
-                k -> provider.load(ReferenceWeights.encoder(encoder), ReferenceWeights.decoder(decoder)));
+        return models.computeIfAbsent(encoder + "|" + decoder, k -> {
+            StyleModel m = provider.load(ReferenceWeights.encoder(encoder), ReferenceWeights.decoder(decoder),
+                    precision);
+            Precision runs = m.precision();
+            if (runs != precision) {
+                m.close();
+                throw new AssertionFailedError("backend '" + provider.name() + "' loaded at Precision." + precision
+                        + " returned a model that runs " + runs + " (StyleModel.precision()): BackendProvider.load("
+                        + "encoder, decoder, precision) must honour the precision or refuse it");
+            }
+            return m;
+        });
     }
 
     /** The public API on this backend for a case's weights and semantics, built once per run of the kit. */
@@ -559,7 +687,7 @@ public abstract class BackendConformanceKit {
         Semantics semantics = c.semantics();
         return transfers.computeIfAbsent(encoder + "|" + decoder + "|" + semantics, k -> StyleTransfer.builder()
                 .weights(ReferenceWeights.encoder(encoder), ReferenceWeights.decoder(decoder)).backend(provider)
-                .semantics(semantics).build());
+                .semantics(semantics).precision(precision).build());
     }
 
     // ---- inputs ---------------------------------------------------------------------------------------------
@@ -754,11 +882,11 @@ public abstract class BackendConformanceKit {
         }
         for (int i = 0; i < taps.size(); i++) {
             ExpectedArray e = c.expected(EncoderWeights.TAP_NAMES.get(i));
-            check.close(e.name(), taps.get(i), e.load(), e.tolerance());
+            check.close(e.name(), taps.get(i), e.load(), network(e));
         }
         ExpectedArray last = c.expected("relu4_1");
         try (FeatureMap f = m.encode(img)) {
-            check.close("encode() = relu4_1", f.toTensor(), last.load(), last.tolerance());
+            check.close("encode() = relu4_1", f.toTensor(), last.load(), network(last));
         }
     }
 
@@ -766,7 +894,7 @@ public abstract class BackendConformanceKit {
         StyleModel m = model(c);
         ExpectedArray e = c.output();
         try (FeatureMap f = m.upload(tensor(ReferenceCases.array(c.input("features"))))) {
-            check.close(e.name(), m.decode(f), e.load(), e.tolerance());
+            check.close(e.name(), m.decode(f), e.load(), network(e));
         }
     }
 
@@ -797,13 +925,13 @@ public abstract class BackendConformanceKit {
                     regions, c.semantics()));
             owned.add(t);
             ExpectedArray target = c.expected("target");
-            check.close("target (StyleModel.transfer)", t.toTensor(), target.load(), target.tolerance());
+            check.close("target (StyleModel.transfer)", t.toTensor(), target.load(), network(target));
         } finally {
             owned.forEach(FeatureMap::close);
         }
         ExpectedArray out = c.output();
         ImageTensor result = transfer(c).stylizeTensor(request(c));
-        check.close("output (StyleTransfer)", tensorOf(result), out.load(), out.tolerance());
+        check.close("output (StyleTransfer)", tensorOf(result), out.load(), network(out));
     }
 
     /** The request of a transfer case, with no resizing. */
@@ -833,11 +961,56 @@ public abstract class BackendConformanceKit {
     /**
      * The 8-bit image {@link StyleTransfer#stylize} gives for the transfer case the quantised reference was made
      * from. The reference quantises the float64 output; a float32 pipeline may land one level off where a value
-     * sits on a rounding boundary, so the case allows the level difference the generator measured (1).
+     * sits on a rounding boundary, so the case allows the level difference the generator measured (1). At a reduced
+     * precision the levels may differ by the stated {@link ReducedPrecisionTolerances#maxLevels()} and
+     * {@link ReducedPrecisionTolerances#meanLevels()} (the network made them), and the rounding itself, float32 at
+     * any precision, is checked with the float32 rule against the kit's own rounding of the backend's float output.
      */
     private void quantiseCase(ReferenceCase c, CaseCheck check) {
         ReferenceCase from = refs.get(c.stringParameter("from_case"));
         BufferedImage img = transfer(from).stylize(request(from));
+        int h = img.getHeight();
+        int w = img.getWidth();
+        int[] shape = {3, h, w};
+        double[] levels = levels(img);
+        ExpectedArray e = c.expected("uint8");
+        Npy.Array want = e.load();
+        // at least one level: another float32 pipeline than the generator's may cross a boundary elsewhere
+        double tolerance = Math.max(Math.max(e.tolerance(), 1),
+                c.has("float32_pipeline_level_diff") ? c.doubleParameter("float32_pipeline_level_diff") : 1);
+        String array = "uint8 (StyleTransfer.stylize)";
+        if (reduced == null) {
+            check.close(array, levels, shape, want, tolerance);
+            levelsMostlyEqual(check, array, levels, want, "reference levels; rounding-boundary differences of a "
+                    + "float32 pipeline touch far fewer (the generator saw " + (c.has(
+                            "float32_pipeline_pixels_differing") ? c.intParameter("float32_pipeline_pixels_differing")
+                            : "a few") + ")");
+            return;
+        }
+        check.close(array, levels, shape, want, Math.max(tolerance, reduced.maxLevels()));
+        if (levels.length == want.size()) {
+            double sum = 0;
+            for (int i = 0; i < levels.length; i++) {
+                sum += Math.abs(levels[i] - want.data()[i]);
+            }
+            double mean = sum / levels.length;
+            if (mean > reduced.meanLevels()) {
+                check.reject(array, String.format(java.util.Locale.ROOT, "the mean |difference| from the reference "
+                        + "levels is %.3g, over the stated meanLevels %.3g at Precision.%s", mean,
+                        reduced.meanLevels(), precision));
+            }
+        }
+        ImageTensor own = transfer(from).stylizeTensor(request(from));
+        Npy.Array rounded = new Npy.Array(new int[] {3, own.height(), own.width()},
+                quantise(own.toArray(), from.semantics()));
+        String self = "uint8 vs the float output rounded";
+        check.close(self, levels, shape, rounded, 1);
+        levelsMostlyEqual(check, self, levels, rounded, "backend's own float output rounded to 8 bits by the "
+                + from.semantics() + " rule (the rounding is float32 at any precision)");
+    }
+
+    /** An RGB image's 8-bit levels, channel-major ({@code 3×H×W}). */
+    private static double[] levels(BufferedImage img) {
         int h = img.getHeight();
         int w = img.getWidth();
         double[] levels = new double[3 * h * w];
@@ -849,21 +1022,31 @@ public abstract class BackendConformanceKit {
                 levels[(2 * h + y) * w + x] = rgb & 0xff;
             }
         }
-        ExpectedArray e = c.expected("uint8");
-        Npy.Array want = e.load();
-        // at least one level: another float32 pipeline than the generator's may cross a boundary elsewhere
-        double tolerance = Math.max(Math.max(e.tolerance(), 1),
-                c.has("float32_pipeline_level_diff") ? c.doubleParameter("float32_pipeline_level_diff") : 1);
-        check.close("uint8 (StyleTransfer.stylize)", levels, new int[] {3, h, w}, want, tolerance);
+        return levels;
+    }
+
+    /**
+     * The 8-bit rule of a semantics in double precision (SEMANTICS §5.4): clamp to [0, 1], ×255, then round half up
+     * (port) or floor (Torch7).
+     */
+    private static double[] quantise(float[] values, Semantics semantics) {
+        double[] q = new double[values.length];
+        for (int i = 0; i < q.length; i++) {
+            double v = Math.min(1, Math.max(0, values[i])) * 255;
+            q[i] = semantics == Semantics.TORCH7 ? Math.floor(v) : Math.floor(v + 0.5);
+        }
+        return q;
+    }
+
+    /** Rejects 8-bit levels of which more than {@link #MAX_LEVEL_MISMATCH} differ from {@code want}. */
+    private static void levelsMostlyEqual(CaseCheck check, String array, double[] levels, Npy.Array want,
+            String what) {
         int off = 0;
         for (int i = 0; i < levels.length && levels.length == want.size(); i++) {
             off += levels[i] != want.data()[i] ? 1 : 0;
         }
         if (off > MAX_LEVEL_MISMATCH * levels.length) {
-            check.reject("uint8 (StyleTransfer.stylize)", off + " of " + levels.length + " values differ from the "
-                    + "reference levels; rounding-boundary differences of a float32 pipeline touch far fewer (the "
-                    + "generator saw " + (c.has("float32_pipeline_pixels_differing")
-                            ? c.intParameter("float32_pipeline_pixels_differing") : "a few") + "), at most "
+            check.reject(array, off + " of " + levels.length + " values differ from the " + what + ", at most "
                     + MAX_LEVEL_MISMATCH * 100 + "% may");
         }
     }

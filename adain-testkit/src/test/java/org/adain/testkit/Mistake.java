@@ -24,7 +24,12 @@ enum Mistake {
      * A port-semantics backend that declares Torch7 semantics but ignores them: the port's statistics, losses and
      * Adam whatever the plan or configuration says.
      */
-    PORT_NUMERICS_FOR_TORCH7("port numerics when Torch7 is asked");
+    PORT_NUMERICS_FOR_TORCH7("port numerics when Torch7 is asked"),
+    /**
+     * The per-channel statistics of features rounded to bfloat16 first, as a bf16 backend that lets its reduced
+     * precision leak out of the convolutions would compute them.
+     */
+    STATISTICS_IN_BF16("statistics in bfloat16");
 
     private final String label;
 

@@ -32,6 +32,16 @@ final class Ops {
             return new Conv(out, in, kh, kw, w.clone(), b.clone());
         }
 
+        /** The kernel rounded to bfloat16 ({@link Ops#bf16(double)}); the bias stays float32, as it is added to the
+         * float32 accumulator of a bf16 convolution. */
+        Conv bf16() {
+            double[] r = new double[w.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = Ops.bf16(w[i]);
+            }
+            return new Conv(out, in, kh, kw, r, b.clone());
+        }
+
         ConvLayer toLayer(String name) {
             float[] k = new float[w.length];
             float[] bias = new float[b.length];
@@ -114,6 +124,31 @@ final class Ops {
                     o.d[(k * h + y) * w + xx] = x.d[(k * x.h + reflect(y, x.h)) * x.w + reflect(xx, x.w)];
                 }
             }
+        }
+        return o;
+    }
+
+    // ---- bfloat16 -----------------------------------------------------------------------------------------
+
+    /**
+     * A value as float32, then rounded to bfloat16 (the upper 16 bits of the float32) to nearest, ties to even, on
+     * the float bits, as a bf16 convolution's inputs and weights are. NaN and infinities pass unchanged.
+     */
+    static double bf16(double v) {
+        float f = (float) v;
+        if (!Float.isFinite(f)) {
+            return f;
+        }
+        int bits = Float.floatToRawIntBits(f);
+        bits += 0x7FFF + ((bits >>> 16) & 1);
+        return Float.intBitsToFloat(bits & 0xFFFF0000);
+    }
+
+    /** Every value of a map rounded by {@link #bf16(double)}, in a new map. */
+    static Map4 bf16(Map4 x) {
+        Map4 o = x.zerosLike();
+        for (int i = 0; i < o.d.length; i++) {
+            o.d[i] = bf16(x.d[i]);
         }
         return o;
     }

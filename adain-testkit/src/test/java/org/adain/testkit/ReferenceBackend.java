@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.adain.InvalidRequestException;
+import org.adain.Precision;
 import org.adain.Semantics;
 import org.adain.spi.BackendProvider;
 import org.adain.spi.ConvLayer;
@@ -33,12 +34,19 @@ final class ReferenceBackend implements BackendProvider {
 
     private final Set<Mistake> mistakes;
     private final Set<StyleModel.Capability> capabilities;
+    /** Whether it implements {@link Precision#BF16} besides float32 (the test double of a bf16 backend). */
+    private final boolean bf16;
 
     /**
      * @param capabilities what the models declare: without {@code LOSSES} they keep the SPI's default
      *                     {@link StyleModel#losses}, without {@code TRAINING} the provider its default {@link #train}
      */
     ReferenceBackend(Set<Mistake> mistakes, Set<StyleModel.Capability> capabilities) {
+        this(mistakes, capabilities, false);
+    }
+
+    private ReferenceBackend(Set<Mistake> mistakes, Set<StyleModel.Capability> capabilities, boolean bf16) {
+        this.bf16 = bf16;
         this.mistakes = mistakes.isEmpty() ? EnumSet.noneOf(Mistake.class) : EnumSet.copyOf(mistakes);
         this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(StyleModel.Capability.class)
                 : EnumSet.copyOf(capabilities);
@@ -58,6 +66,20 @@ final class ReferenceBackend implements BackendProvider {
         return new ReferenceBackend(Set.of(), FULL);
     }
 
+    /**
+     * The correct backend that also implements {@link Precision#BF16} as a bf16 backend computes it: every
+     * convolution's inputs and kernel rounded to bfloat16 ({@link Ops#bf16(double)}), the products summed in double
+     * (a bf16 convolution sums in float32), bias, statistics, AdaIN and CORAL untouched.
+     */
+    static ReferenceBackend bf16() {
+        return bf16(Set.of());
+    }
+
+    /** {@link #bf16()} committing mistakes. */
+    static ReferenceBackend bf16(Set<Mistake> mistakes) {
+        return new ReferenceBackend(mistakes, FULL, true);
+    }
+
     /** The correct backend as an inference-only one: no capability, the SPI's defaults for losses and training. */
     static ReferenceBackend inferenceOnly() {
         return new ReferenceBackend(Set.of(), Set.of());
@@ -75,7 +97,16 @@ final class ReferenceBackend implements BackendProvider {
 
     @Override
     public StyleModel load(EncoderWeights encoder, DecoderWeights decoder) {
-        return new Model(encoder, decoder);
+        return new Model(encoder, decoder, false);
+    }
+
+    /** BF16 when made by {@link #bf16()}; otherwise the SPI's default (float32 only). */
+    @Override
+    public StyleModel load(EncoderWeights encoder, DecoderWeights decoder, Precision precision) {
+        if (bf16 && precision == Precision.BF16) {
+            return new Model(encoder, decoder, true);
+        }
+        return BackendProvider.super.load(encoder, decoder, precision);
     }
 
     /** Decoder training in double precision (when this backend was made with training). */
@@ -100,6 +131,9 @@ final class ReferenceBackend implements BackendProvider {
 
     /** As {@link #stats(Map4, int[])}; Torch7 divides by the count (biased variance). */
     private double[][] stats(Map4 x, int[] positions, Semantics semantics) {
+        if (has(Mistake.STATISTICS_IN_BF16)) {
+            x = Ops.bf16(x);
+        }
         int planes = x.n * x.c;
         int count = positions == null ? x.plane() : positions.length;
         double[][] r = new double[2][planes];
@@ -168,11 +202,22 @@ final class ReferenceBackend implements BackendProvider {
         final EncoderKind kind;
         final Ops.Conv pre;
         final Ops.Conv[] convs;
+        /** Convolutions in bfloat16: inputs rounded here, kernels rounded once at construction. */
+        final boolean bf16;
 
-        Encoder(EncoderWeights w) {
+        Encoder(EncoderWeights w, boolean bf16) {
+            this.bf16 = bf16;
             kind = w.kind();
-            pre = w.preprocess() == null ? null : Ops.Conv.of(w.preprocess());
-            convs = w.convs().stream().map(Ops.Conv::of).toArray(Ops.Conv[]::new);
+            pre = w.preprocess() == null ? null : kernel(Ops.Conv.of(w.preprocess()), bf16);
+            convs = w.convs().stream().map(l -> kernel(Ops.Conv.of(l), bf16)).toArray(Ops.Conv[]::new);
+        }
+
+        private Map4 conv(Map4 x, Ops.Conv k) {
+            return Ops.conv(bf16 ? Ops.bf16(x) : x, k);
+        }
+
+        private static Ops.Conv kernel(Ops.Conv k, boolean bf16) {
+            return bf16 ? k.bf16() : k;
         }
 
         boolean keras() {
@@ -193,11 +238,11 @@ final class ReferenceBackend implements BackendProvider {
             if (keras()) {
                 x = caffe(Ops.padToMultipleOf8(img));
             } else {
-                x = Ops.conv(x, pre);
+                x = conv(x, pre);
             }
             Trace t = new Trace(img);
             for (int i = 0; i < convs.length; i++) {
-                Map4 r = Ops.relu(Ops.conv(Ops.pad1(x, padding()), convs[i]));
+                Map4 r = Ops.relu(conv(Ops.pad1(x, padding()), convs[i]));
                 t.relu[i] = r;
                 if (EncoderWeights.POOL_AFTER.contains(i)) {
                     Ops.Pooled p = Ops.maxPool(r, ceil());
@@ -285,9 +330,12 @@ final class ReferenceBackend implements BackendProvider {
     /** The decoder, with mutable weights (training updates them in place on a copy). */
     private final class Decoder {
         final Ops.Conv[] convs;
+        /** As the encoder's; a training copy is never bf16. */
+        final boolean bf16;
 
-        Decoder(Ops.Conv[] convs) {
-            this.convs = convs;
+        Decoder(Ops.Conv[] convs, boolean bf16) {
+            this.convs = bf16 ? Arrays.stream(convs).map(Ops.Conv::bf16).toArray(Ops.Conv[]::new) : convs;
+            this.bf16 = bf16;
         }
 
         Ops.Padding padding() {
@@ -300,7 +348,7 @@ final class ReferenceBackend implements BackendProvider {
             int last = convs.length - 1;
             for (int i = 0; i <= last; i++) {
                 Map4 p = Ops.pad1(x, padding());
-                Map4 z = Ops.conv(p, convs[i]);
+                Map4 z = Ops.conv(bf16 ? Ops.bf16(p) : p, convs[i]);
                 Map4 r = i < last ? Ops.relu(z) : has(Mistake.CLAMP_IN_NETWORK) ? Ops.clamp01(z) : z;
                 if (padded != null) {
                     padded[i] = p;
@@ -340,12 +388,19 @@ final class ReferenceBackend implements BackendProvider {
         final Encoder encoder;
         final Decoder decoder;
         final int featureChannels;
+        final boolean bf16;
 
-        Model(EncoderWeights e, DecoderWeights d) {
+        Model(EncoderWeights e, DecoderWeights d, boolean bf16) {
+            this.bf16 = bf16;
             d.checkFits(e);
-            encoder = new Encoder(e);
-            decoder = new Decoder(d.convs().stream().map(Ops.Conv::of).toArray(Ops.Conv[]::new));
+            encoder = new Encoder(e, bf16);
+            decoder = new Decoder(d.convs().stream().map(Ops.Conv::of).toArray(Ops.Conv[]::new), bf16);
             featureChannels = e.featureChannels();
+        }
+
+        @Override
+        public Precision precision() {
+            return bf16 ? Precision.BF16 : Precision.FLOAT32;
         }
 
         @Override
@@ -712,9 +767,9 @@ final class ReferenceBackend implements BackendProvider {
         long iteration;
 
         Session(EncoderWeights encoder, DecoderWeights initial, TrainingConfig config) {
-            this.model = new Model(encoder, initial);
+            this.model = new Model(encoder, initial, false);
             this.decoder = new Decoder(Arrays.stream(model.decoder.convs).map(Ops.Conv::copy)
-                    .toArray(Ops.Conv[]::new));
+                    .toArray(Ops.Conv[]::new), false);
             this.config = Objects.requireNonNull(config, "config");
             for (int i = 0; i < DecoderWeights.CONV_COUNT; i++) {
                 first[i][0] = new double[decoder.convs[i].w().length];
