@@ -56,14 +56,16 @@ final class Dl4jStyleModel implements StyleModel {
      * A model whose {@link #encode} and {@link #decode} run in bfloat16 when {@code bf16}. Refuses, with a
      * {@link BackendException} naming the CPU's oneDNN ISA, where oneDNN has no bf16 convolution (no AVX-512, or no
      * oneDNN natives for this platform); an emulated bf16 CPU is accepted here (the caller decides, from
-     * {@link Dnnl#bf16Support()}).
+     * {@link Dnnl#bf16Support()}). Each bf16 network keeps at most the model's buffer budget of map buffers between
+     * calls, as the float32 pool does.
      */
     Dl4jStyleModel(EncoderWeights encoderWeights, DecoderWeights decoderWeights, boolean bf16) {
         Objects.requireNonNull(encoderWeights, "encoder");
         Objects.requireNonNull(decoderWeights, "decoder");
         decoderWeights.checkFits(encoderWeights);
         // one pool for both networks: the API calls a model from one thread at a time
-        this.pool = new BufferPool(Nd4jRuntime.bufferPoolBytes("this model"));
+        long keepBytes = Nd4jRuntime.bufferPoolBytes("this model");
+        this.pool = new BufferPool(keepBytes);
         VggEncoder enc = guarded("converting the encoder weights from " + encoderWeights.source(),
                 () -> new VggEncoder(encoderWeights, pool));
         try {
@@ -82,9 +84,9 @@ final class Dl4jStyleModel implements StyleModel {
                     throw new BackendException("The dl4j backend cannot run bfloat16 here: " + support.message());
                 }
                 be = guarded("converting the encoder weights from " + encoderWeights.source() + " to bf16",
-                        () -> new Bf16Encoder(encoderWeights));
+                        () -> new Bf16Encoder(encoderWeights, keepBytes));
                 bd = guarded("converting the decoder weights from " + decoderWeights.source() + " to bf16",
-                        () -> new Bf16Decoder(decoderWeights));
+                        () -> new Bf16Decoder(decoderWeights, keepBytes));
             } catch (RuntimeException e) {
                 if (be != null) {
                     be.close();

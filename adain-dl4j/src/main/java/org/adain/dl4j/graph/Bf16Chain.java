@@ -39,8 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   float32, which one reorder turns into the NCHW output.</li>
  *   <li>Primitives are built per input shape and kept for the {@code maxShapes} shapes used last; an evicted shape's
  *   primitives are freed at once.</li>
- *   <li>Every map lives in one of two native buffers (a step reads one and writes the other), kept across calls and
- *   grown when a larger shape comes: no allocation per call once a size was seen.</li>
+ *   <li>Every map lives in one of two native buffers (a step reads one and writes the other), kept across calls (up
+ *   to {@code keepBytes}) and grown when a larger shape comes: no allocation per call once a size was seen.</li>
  * </ul>
  * All native memory is freed by {@link #close()}; nothing waits for the GC. Not thread-safe.
  */
@@ -64,6 +64,7 @@ final class Bf16Chain implements AutoCloseable {
     private final List<ConvLayer> layers;
     private final List<Step> steps;
     private final int maxShapes;
+    private final long keepBytes;
     private final engine eng;
     private final stream strm;
     /** Per layer: bf16 weights in the layout a representative primitive asked for, and the float32 bias. */
@@ -77,13 +78,21 @@ final class Bf16Chain implements AutoCloseable {
     private long plansBuilt;
     private boolean closed;
 
-    Bf16Chain(List<ConvLayer> layers, List<Step> steps, int maxShapes) {
+    /**
+     * @param maxShapes input shapes whose primitives are kept
+     * @param keepBytes the most the two map buffers may hold between calls; larger ones are freed after the call
+     */
+    Bf16Chain(List<ConvLayer> layers, List<Step> steps, int maxShapes, long keepBytes) {
         this.layers = List.copyOf(layers);
         this.steps = List.copyOf(steps);
         if (maxShapes < 1) {
             throw new IllegalArgumentException("maxShapes must be ≥ 1, got " + maxShapes);
         }
         this.maxShapes = maxShapes;
+        if (keepBytes < 0) {
+            throw new IllegalArgumentException("keepBytes must be ≥ 0, got " + keepBytes);
+        }
+        this.keepBytes = keepBytes;
         Dnnl.requireBf16();
         this.plans = new LinkedHashMap<>(16, 0.75f, true);
         this.weights = new memory[layers.size()];
@@ -180,6 +189,9 @@ final class Bf16Chain implements AutoCloseable {
         } finally {
             if (x != input) {
                 GraphOps.release(x);
+            }
+            if (bufferBytes() > keepBytes) {
+                releaseBuffers(); // a size beyond the budget: its buffers are not kept for the next call
             }
         }
     }

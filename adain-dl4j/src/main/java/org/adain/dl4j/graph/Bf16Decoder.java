@@ -29,12 +29,23 @@ public final class Bf16Decoder implements AutoCloseable {
     private final int inputChannels;
     private final Bf16Chain chain;
 
-    /** Converts the weights to bf16 once. */
+    /**
+     * Converts the weights to bf16 once, keeping the primitives of {@link Bf16Encoder#DEFAULT_SHAPES} input shapes and
+     * the map buffers of the largest input seen.
+     */
     public Bf16Decoder(DecoderWeights weights) {
-        this(weights, Bf16Encoder.DEFAULT_SHAPES);
+        this(weights, Bf16Encoder.DEFAULT_SHAPES, Long.MAX_VALUE);
     }
 
-    Bf16Decoder(DecoderWeights weights, int maxShapes) {
+    /**
+     * As {@link #Bf16Decoder(DecoderWeights)}, keeping at most {@code keepBytes} of map buffers between calls (a
+     * larger input's are freed after its call).
+     */
+    public Bf16Decoder(DecoderWeights weights, long keepBytes) {
+        this(weights, Bf16Encoder.DEFAULT_SHAPES, keepBytes);
+    }
+
+    Bf16Decoder(DecoderWeights weights, int maxShapes, long keepBytes) {
         Objects.requireNonNull(weights, "weights");
         int last = weights.convs().size() - 1;
         List<Step> steps = new ArrayList<>();
@@ -45,7 +56,7 @@ public final class Bf16Decoder implements AutoCloseable {
         }
         steps.add(new Conv(last, 0, false, true));
         this.inputChannels = weights.convs().get(0).inChannels();
-        this.chain = new Bf16Chain(weights.convs(), steps, maxShapes);
+        this.chain = new Bf16Chain(weights.convs(), steps, maxShapes, keepBytes);
     }
 
     /** Channels the decoder takes. */
@@ -67,6 +78,11 @@ public final class Bf16Decoder implements AutoCloseable {
     /** Shapes whose primitives were built (cache misses). */
     long plansBuilt() {
         return chain.plansBuilt();
+    }
+
+    /** Bytes of map buffers kept between calls. */
+    long bufferBytes() {
+        return chain.bufferBytes();
     }
 
     /** Frees the kept map buffers; the next decode allocates them again. */

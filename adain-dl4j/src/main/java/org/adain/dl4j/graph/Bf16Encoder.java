@@ -41,12 +41,23 @@ public final class Bf16Encoder implements AutoCloseable {
     private final INDArray caffeMean;
     private final Bf16Chain chain;
 
-    /** Converts the weights to bf16 once, keeping the primitives of {@link #DEFAULT_SHAPES} input shapes. */
+    /**
+     * Converts the weights to bf16 once, keeping the primitives of {@link #DEFAULT_SHAPES} input shapes and the map
+     * buffers of the largest input seen.
+     */
     public Bf16Encoder(EncoderWeights weights) {
-        this(weights, DEFAULT_SHAPES);
+        this(weights, DEFAULT_SHAPES, Long.MAX_VALUE);
     }
 
-    Bf16Encoder(EncoderWeights weights, int maxShapes) {
+    /**
+     * As {@link #Bf16Encoder(EncoderWeights)}, keeping at most {@code keepBytes} of map buffers between calls (a
+     * larger input's are freed after its call).
+     */
+    public Bf16Encoder(EncoderWeights weights, long keepBytes) {
+        this(weights, DEFAULT_SHAPES, keepBytes);
+    }
+
+    Bf16Encoder(EncoderWeights weights, int maxShapes, long keepBytes) {
         Objects.requireNonNull(weights, "weights");
         this.kind = weights.kind();
         int last = EncoderWeights.RELU_TAPS.get(EncoderWeights.RELU_TAPS.size() - 1);
@@ -74,7 +85,7 @@ public final class Bf16Encoder implements AutoCloseable {
         this.caffeMean = normalised ? null
                 : Nd4j.create(EncoderKind.CAFFE_BGR_MEAN, new long[] {1, 3, 1, 1}, DataType.FLOAT);
         try {
-            this.chain = new Bf16Chain(layers, steps, maxShapes);
+            this.chain = new Bf16Chain(layers, steps, maxShapes, keepBytes);
         } catch (RuntimeException | Error e) {
             GraphOps.release(caffeMean);
             throw e;

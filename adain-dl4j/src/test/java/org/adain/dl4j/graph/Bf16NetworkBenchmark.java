@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.adain.Semantics;
 import org.adain.dl4j.TestNets;
+import org.adain.dl4j.ops.AdainOps;
 import org.adain.spi.DecoderWeights;
 import org.adain.spi.EncoderKind;
 import org.adain.spi.EncoderWeights;
@@ -18,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Whole networks in float32 ({@link VggEncoder}, {@link AdainDecoder} with a {@link BufferPool}, as the model runs
  * them) against bfloat16 ({@link Bf16Encoder}, {@link Bf16Decoder}) on full-size random He-scaled weights
  * (64/128/256/512 channels, {@link TestNets}), in one JVM: the encoder on a 1×3×S×S image and the decoder on
- * 1×512×(S/8)×(S/8) features, S in {@code --sizes}. Prints the medians of wall and process CPU time (all threads,
+ * 1×512×(S/8)×(S/8) features, S in {@code --sizes}, and a whole stylisation (two encodes, float32 AdaIN, a
+ * decode). Prints the medians of wall and process CPU time (all threads,
  * {@link ConvBench#processCpuNanos}), their ratio, and max/mean |bf16 − f32| over the f32 output's range. Not a
  * test; the load average is printed with every row (a shared machine is not quiet).
  *
@@ -60,10 +63,27 @@ public final class Bf16NetworkBenchmark {
                 INDArray features = f32e.encode(image);
                 compare("encoder", size, image, f32e::encode, bf16e::encode, warmup, runs);
                 compare("decoder", size, features, f32d::decode, bf16d::decode, warmup, runs);
-                GraphOps.release(image, features);
+                // a whole stylisation, AdaIN in float32 between the networks as in Dl4jStyleModel
+                INDArray style = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
+                compare("stylise", size, image,
+                        c -> stylise(c, style, f32e::encode, f32d::decode),
+                        c -> stylise(c, style, bf16e::encode, bf16d::decode), warmup, runs);
+                GraphOps.release(image, features, style);
             }
         }
         System.out.printf(Locale.ROOT, "bench.done load=%s%n", ConvBench.loadAverage());
+    }
+
+    private static INDArray stylise(INDArray content, INDArray style, UnaryOperator<INDArray> encode,
+            UnaryOperator<INDArray> decode) {
+        INDArray fc = encode.apply(content);
+        INDArray fs = encode.apply(style);
+        INDArray t = AdainOps.adain(fc, fs, Semantics.PYTORCH_PORT);
+        try {
+            return decode.apply(t);
+        } finally {
+            GraphOps.release(fc, fs, t);
+        }
     }
 
     private static void compare(String net, int size, INDArray in, UnaryOperator<INDArray> f32,

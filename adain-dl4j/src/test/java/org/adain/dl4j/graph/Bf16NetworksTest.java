@@ -137,7 +137,7 @@ class Bf16NetworksTest {
         INDArray a = TestNets.toNd4j(TestNets.randomImage(1, D, 3, 4, 7));
         INDArray b = TestNets.toNd4j(TestNets.randomImage(1, D, 4, 3, 8));
         INDArray c = TestNets.toNd4j(TestNets.randomImage(2, D, 3, 3, 9));
-        try (Bf16Decoder dec = new Bf16Decoder(dw, 2)) {
+        try (Bf16Decoder dec = new Bf16Decoder(dw, 2, Long.MAX_VALUE)) {
             INDArray first = dec.decode(a);
             dec.decode(b);
             assertThat(dec.plansBuilt()).isEqualTo(2);
@@ -152,6 +152,19 @@ class Bf16NetworksTest {
             // rebuilt primitives and regrown buffers give the same bits
             dec.releaseBuffers();
             assertThat(dec.decode(a)).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void buffersBeyondTheBudgetAreNotKept() {
+        DecoderWeights dw = TestNets.decoder(A, B, C, D, 17);
+        INDArray f = TestNets.toNd4j(TestNets.randomImage(1, D, 4, 4, 18));
+        try (Bf16Decoder keeps = new Bf16Decoder(dw, Long.MAX_VALUE); Bf16Decoder frees = new Bf16Decoder(dw, 0)) {
+            INDArray want = keeps.decode(f);
+            // the largest map, A×34×34 bf16 (the last conv's padded input), in each of the two buffers
+            assertThat(keeps.bufferBytes()).isEqualTo(2L * A * 34 * 34 * 2);
+            assertThat(frees.decode(f)).isEqualTo(want);
+            assertThat(frees.bufferBytes()).isZero();
         }
     }
 
