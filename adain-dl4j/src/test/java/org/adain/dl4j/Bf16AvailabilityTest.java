@@ -37,7 +37,7 @@ class Bf16AvailabilityTest {
         needsAvx512();
         Map<String, String> out = probe(Map.of("ONEDNN_MAX_CPU_ISA", "AVX512_CORE"), classPath());
         assertThat(out).containsEntry("probe.level", "EMULATED").containsEntry("probe.isa", "avx512_core");
-        assertThat(out.get("probe.message")).contains("3x slower");
+        assertThat(out.get("probe.message")).contains("slower than float32");
         assertThat(out.get("probe.bf16")).isEqualTo("built 4");
     }
 

@@ -23,7 +23,7 @@ public final class Dnnl {
     public enum Bf16Level {
         /** avx512_bf16 (Cooper Lake, Zen 4) or AMX (Sapphire Rapids): about 2x the float32 convolutions. */
         NATIVE,
-        /** AVX-512 without bf16 instructions (Skylake-SP to Ice Lake): emulated, about 3x slower than float32. */
+        /** AVX-512 without bf16 instructions (Skylake-SP to Ice Lake): emulated, 2–3x slower than float32. */
         EMULATED,
         /** No AVX-512 (AVX2 and older, or not x86-64), or oneDNN's natives did not load: no bf16 convolution. */
         UNAVAILABLE
@@ -82,7 +82,7 @@ public final class Dnnl {
         }
         if (has(isa, dnnl.dnnl_cpu_isa_avx512_core)) {
             return new Bf16Support(Bf16Level.EMULATED, name, "this CPU has AVX-512 but no bf16 instructions "
-                    + "(oneDNN ISA " + name + "): oneDNN emulates bf16 convolutions, about 3x slower than float32; "
+                    + "(oneDNN ISA " + name + "): oneDNN emulates bf16 convolutions, 2-3x slower than float32; "
                     + "avx512_bf16 or AMX runs them natively");
         }
         return new Bf16Support(Bf16Level.UNAVAILABLE, name, "oneDNN has no bf16 convolution for this CPU (oneDNN "
