@@ -12,7 +12,10 @@ import org.adain.BackendException;
 import org.adain.InvalidRequestException;
 import org.adain.Semantics;
 import org.adain.dl4j.graph.AdainDecoder;
+import org.adain.dl4j.graph.Bf16Decoder;
+import org.adain.dl4j.graph.Bf16Encoder;
 import org.adain.dl4j.graph.BufferPool;
+import org.adain.dl4j.graph.Dnnl;
 import org.adain.dl4j.graph.GraphOps;
 import org.adain.dl4j.graph.VggEncoder;
 import org.adain.dl4j.ops.AdainOps;
@@ -29,20 +32,40 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The ND4J style model: the encoder and decoder weights converted once to native float32 arrays, and eager
  * ND4J forward passes. Not thread-safe (the API serialises calls). Feature maps it returns are
  * {@link Dl4jFeatureMap}s and work only with this model.
+ *
+ * <p>With bf16 networks ({@link #Dl4jStyleModel(EncoderWeights, DecoderWeights, boolean)}), {@link #encode} and
+ * {@link #decode} run {@link Bf16Encoder}/{@link Bf16Decoder} (oneDNN bfloat16 convolutions); the transfer, the
+ * statistics, {@link #encodeLayers}, {@link #losses} and training stay float32 on the ND4J networks, which such a
+ * model also holds: the loss taps and gradients are not what bf16 is for.
  */
 final class Dl4jStyleModel implements StyleModel {
     private final VggEncoder encoder;
     private final AdainDecoder decoder;
+    /** Null unless the model runs bf16 networks for encode and decode. */
+    private final Bf16Encoder bf16Encoder;
+    private final Bf16Decoder bf16Decoder;
     private final BufferPool pool;
     private final int featureChannels;
     private volatile boolean closed;
 
     Dl4jStyleModel(EncoderWeights encoderWeights, DecoderWeights decoderWeights) {
+        this(encoderWeights, decoderWeights, false);
+    }
+
+    /**
+     * A model whose {@link #encode} and {@link #decode} run in bfloat16 when {@code bf16}. Refuses, with a
+     * {@link BackendException} naming the CPU's oneDNN ISA, where oneDNN has no bf16 convolution (no AVX-512, or no
+     * oneDNN natives for this platform); an emulated bf16 CPU is accepted here (the caller decides, from
+     * {@link Dnnl#bf16Support()}). Each bf16 network keeps at most the model's buffer budget of map buffers between
+     * calls, as the float32 pool does.
+     */
+    Dl4jStyleModel(EncoderWeights encoderWeights, DecoderWeights decoderWeights, boolean bf16) {
         Objects.requireNonNull(encoderWeights, "encoder");
         Objects.requireNonNull(decoderWeights, "decoder");
         decoderWeights.checkFits(encoderWeights);
         // one pool for both networks: the API calls a model from one thread at a time
-        this.pool = new BufferPool(Nd4jRuntime.bufferPoolBytes("this model"));
+        long keepBytes = Nd4jRuntime.bufferPoolBytes("this model");
+        this.pool = new BufferPool(keepBytes);
         VggEncoder enc = guarded("converting the encoder weights from " + encoderWeights.source(),
                 () -> new VggEncoder(encoderWeights, pool));
         try {
@@ -52,6 +75,29 @@ final class Dl4jStyleModel implements StyleModel {
             enc.close();
             throw e;
         }
+        Bf16Encoder be = null;
+        Bf16Decoder bd = null;
+        if (bf16) {
+            Dnnl.Bf16Support support = Dnnl.bf16Support();
+            try {
+                if (support.level() == Dnnl.Bf16Level.UNAVAILABLE) {
+                    throw new BackendException("The dl4j backend cannot run bfloat16 here: " + support.message());
+                }
+                be = guarded("converting the encoder weights from " + encoderWeights.source() + " to bf16",
+                        () -> new Bf16Encoder(encoderWeights, keepBytes));
+                bd = guarded("converting the decoder weights from " + decoderWeights.source() + " to bf16",
+                        () -> new Bf16Decoder(decoderWeights, keepBytes));
+            } catch (RuntimeException e) {
+                if (be != null) {
+                    be.close();
+                }
+                enc.close();
+                this.decoder.close();
+                throw e;
+            }
+        }
+        this.bf16Encoder = be;
+        this.bf16Decoder = bd;
         this.encoder = enc;
         this.featureChannels = encoderWeights.featureChannels();
     }
@@ -68,13 +114,14 @@ final class Dl4jStyleModel implements StyleModel {
         return guarded("encoding images of shape " + Arrays.toString(images.shape()), () -> {
             INDArray x = Nd4jTensors.toArray(images);
             try {
-                return new Dl4jFeatureMap(this, encoder.encode(x));
+                return new Dl4jFeatureMap(this, bf16Encoder != null ? bf16Encoder.encode(x) : encoder.encode(x));
             } finally {
                 GraphOps.release(x);
             }
         });
     }
 
+    /** Always float32 (VggEncoder), bf16 networks or not: the taps feed losses and training. */
     @Override
     public List<Tensor> encodeLayers(Tensor images) {
         checkOpen();
@@ -127,7 +174,7 @@ final class Dl4jStyleModel implements StyleModel {
                     + Arrays.toString(f.shape()));
         }
         Tensor out = guarded("decoding features of shape " + Arrays.toString(f.shape()), () -> {
-            INDArray image = decoder.decode(f);
+            INDArray image = bf16Decoder != null ? bf16Decoder.decode(f) : decoder.decode(f);
             try {
                 return Nd4jTensors.toTensor(image);
             } finally {
@@ -210,6 +257,7 @@ final class Dl4jStyleModel implements StyleModel {
     @Override
     public LossTerms losses(Tensor contents, Tensor styles, Semantics semantics) {
         checkOpen();
+        // float32 networks throughout, even in a bf16 model: a loss compares layers of one precision
         Objects.requireNonNull(semantics, "semantics");
         boolean torch = semantics == Semantics.TORCH7;
         checkImages(contents);
@@ -273,7 +321,9 @@ final class Dl4jStyleModel implements StyleModel {
 
     @Override
     public String describe() {
-        return Nd4jRuntime.describeLine() + ", encoder " + encoder.kind();
+        String line = Nd4jRuntime.describeLine() + ", encoder " + encoder.kind();
+        return bf16Encoder == null ? line
+                : line + ", bf16 encode/decode on oneDNN 2.5.2 (ISA " + Dnnl.bf16Support().isa() + ")";
     }
 
     /**
@@ -284,6 +334,10 @@ final class Dl4jStyleModel implements StyleModel {
     public void trimMemory() {
         checkOpen();
         pool.close();
+        if (bf16Encoder != null) {
+            bf16Encoder.releaseBuffers();
+            bf16Decoder.releaseBuffers();
+        }
         NativeMemory.release();
     }
 
@@ -300,6 +354,10 @@ final class Dl4jStyleModel implements StyleModel {
         closed = true;
         encoder.close();
         decoder.close();
+        if (bf16Encoder != null) {
+            bf16Encoder.close();
+            bf16Decoder.close();
+        }
         pool.close();
         NativeMemory.release();
     }

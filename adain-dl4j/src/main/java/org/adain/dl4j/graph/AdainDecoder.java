@@ -55,15 +55,7 @@ public final class AdainDecoder implements AutoCloseable {
 
     /** The image, N×3×8h×8w. */
     public INDArray decode(INDArray features) {
-        Objects.requireNonNull(features, "features");
-        if (features.rank() != 4 || features.size(1) != inputChannels()) {
-            throw new IllegalArgumentException("The decoder takes N×" + inputChannels() + "×h×w features, got shape "
-                    + Arrays.toString(features.shape()));
-        }
-        if (features.size(2) < 2 || features.size(3) < 2) {
-            throw new IllegalArgumentException("The decoder needs feature maps of at least 2×2 (reflection "
-                    + "padding), got shape " + Arrays.toString(features.shape()));
-        }
+        requireFeatures(features, inputChannels());
         // NHWC inside (oneDNN's convolutions are faster there); the input features and the 3-channel output are
         // converted. Each conv's input is padded as it is made: an upsampled map goes straight into the interior of
         // its padded array (GraphOps.upsampleNearest2ReflectPad1), which saves a full-size intermediate per stage.
@@ -96,6 +88,19 @@ public final class AdainDecoder implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             pool.give(x);
             throw e;
+        }
+    }
+
+    /** The decoders' input check ({@link Bf16Decoder} too): N×channels×h×w, h and w at least 2. */
+    static void requireFeatures(INDArray features, int channels) {
+        Objects.requireNonNull(features, "features");
+        if (features.rank() != 4 || features.size(1) != channels) {
+            throw new IllegalArgumentException("The decoder takes N×" + channels + "×h×w features, got shape "
+                    + Arrays.toString(features.shape()));
+        }
+        if (features.size(2) < 2 || features.size(3) < 2) {
+            throw new IllegalArgumentException("The decoder needs feature maps of at least 2×2 (reflection "
+                    + "padding), got shape " + Arrays.toString(features.shape()));
         }
     }
 

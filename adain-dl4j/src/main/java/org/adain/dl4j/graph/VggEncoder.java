@@ -106,7 +106,7 @@ public final class VggEncoder implements AutoCloseable {
                 pool.give(nhwc);
             }
         } else {
-            INDArray nchw = kerasInput(images);
+            INDArray nchw = kerasInput(images, caffeMean);
             try {
                 x = GraphOps.toLayout(nchw, Layout.NCHW, Layout.NHWC);
             } finally {
@@ -152,8 +152,11 @@ public final class VggEncoder implements AutoCloseable {
         }
     }
 
-    /** Pads to a multiple of 8 (so floor pooling keeps every pixel), then Caffe preprocessing. */
-    private INDArray kerasInput(INDArray images) {
+    /**
+     * Pads to a multiple of 8 (so floor pooling keeps every pixel), then Caffe preprocessing with {@code caffeMean}
+     * ({@link EncoderKind#CAFFE_BGR_MEAN} as 1×3×1×1). A new NCHW array; also {@link Bf16Encoder}'s first step.
+     */
+    static INDArray kerasInput(INDArray images, INDArray caffeMean) {
         long h = images.size(2);
         long w = images.size(3);
         INDArray padded = GraphOps.reflectPadBottomRight(images, padTo8(h), padTo8(w));
@@ -171,7 +174,8 @@ public final class VggEncoder implements AutoCloseable {
         return (int) ((8 - n % 8) % 8);
     }
 
-    private void requireImages(INDArray images) {
+    /** The encoders' input check ({@link Bf16Encoder} too): N×3×H×W, H and W at least 9. */
+    static void requireImages(INDArray images) {
         Objects.requireNonNull(images, "images");
         if (images.rank() != 4 || images.size(1) != 3) {
             throw new IllegalArgumentException("The encoder takes N×3×H×W RGB images, got shape "
