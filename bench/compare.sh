@@ -10,7 +10,8 @@
 # (relative to the repository root). Settings by environment variable:
 #   SIZES="512"          sizes to run (shorter side; e.g. SIZES="256 512 1024")
 #   MODES="single"       any of: single cached batch8 batch8cached encoder decoder (see bench/README.md)
-#   BACKENDS="dl4j"      Java backends to run, each its own process (e.g. BACKENDS="dl4j onnxruntime")
+#   BACKENDS="dl4j"      Java backends to run, each its own process (e.g. BACKENDS="dl4j onnxruntime"); NAME:PRECISION
+#                        runs one at a precision (e.g. BACKENDS="dl4j dl4j:bf16")
 #   TUNED=1              1: also PyTorch with MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736
 #                        MALLOC_TOP_PAD_=1073741824 (the tuned allocator), next to the stock run; 0: stock only
 #   BRACKET=1            1: PyTorch before and after Java; 0: PyTorch once, before (halves the PyTorch time)
@@ -109,9 +110,13 @@ for size in $SIZES; do
       run "PyTorch tuned #1, size $size, $mode" "$LOGS/$size-$mode-2-pytorchtuned.log" "${TUNED_ENV[@]}" "${torch_cmd[@]}"
     fi
     for backend in $BACKENDS; do
+      # NAME or NAME:PRECISION (e.g. dl4j:bf16)
+      precision_flag=()
+      [[ "$backend" == *:* ]] && precision_flag=(--precision "${backend#*:}")
       run "Java $backend, size $size, $mode" "$LOGS/$size-$mode-3-java_$backend.log" \
-        "$JAVA" "${JAVA_OPTS_ARR[@]}" -Dadain.backend="$backend" -Dadain.onnxruntime.threads="$THREADS" \
-          -cp "$ADAIN_JAR" org.adain.examples.bench.StylizeBenchmark --encoder "$ENC" --decoder "$DEC" "${common[@]}"
+        "$JAVA" "${JAVA_OPTS_ARR[@]}" -Dadain.backend="${backend%%:*}" -Dadain.onnxruntime.threads="$THREADS" \
+          -cp "$ADAIN_JAR" org.adain.examples.bench.StylizeBenchmark --encoder "$ENC" --decoder "$DEC" "${common[@]}" \
+          "${precision_flag[@]}"
     done
     if [ "$BRACKET" = 1 ]; then
       run "PyTorch #2, size $size, $mode" "$LOGS/$size-$mode-4-pytorch.log" "${torch_cmd[@]}"

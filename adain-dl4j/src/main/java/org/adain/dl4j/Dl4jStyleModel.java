@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.adain.AdainException;
 import org.adain.BackendException;
 import org.adain.InvalidRequestException;
+import org.adain.Precision;
 import org.adain.Semantics;
 import org.adain.dl4j.graph.AdainDecoder;
 import org.adain.dl4j.graph.Bf16Decoder;
@@ -317,6 +318,11 @@ final class Dl4jStyleModel implements StyleModel {
     private static INDArray track(List<INDArray> owned, INDArray a) {
         owned.add(a);
         return a;
+    }
+
+    @Override
+    public Precision precision() {
+        return bf16Encoder != null ? Precision.BF16 : Precision.FLOAT32;
     }
 
     @Override

@@ -141,6 +141,11 @@ final class Nd4jRuntime {
         return path != null ? path : "(not a CPU backend: " + Nd4j.getBackend().getClass().getName() + ")";
     }
 
+    /** Whether ND4J runs on its CPU natives (not adain-dl4j-cuda's CUDA backend). */
+    static boolean isCpu() {
+        return Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend");
+    }
+
     private static boolean hasOneDnn() {
         try {
             return Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN");

@@ -13,6 +13,7 @@ import org.adain.AdainException;
 import org.adain.Backends;
 import org.adain.ImageTensor;
 import org.adain.Images;
+import org.adain.Precision;
 import org.adain.StyleFeatures;
 import org.adain.StyleRequest;
 import org.adain.StyleTransfer;
@@ -64,7 +65,7 @@ public final class StylizeBenchmark {
     private static final String USAGE = "usage: StylizeBenchmark --encoder FILE --decoder FILE --content IMG"
             + " --style IMG [--size N (512)] [--style-size N (= --size)] [--crop] [--warmup N (2)] [--runs N (5)]"
             + " [--mode single|cached|batch8|batch8cached|encoder|decoder] [--tiling-threshold PIXELS] [--tile-size N]"
-            + " [--max-pixels N]";
+            + " [--max-pixels N] [--precision float32|bf16]";
 
     private StylizeBenchmark() {
     }
@@ -83,6 +84,7 @@ public final class StylizeBenchmark {
         Long tilingThreshold;
         Integer tileSize;
         Long maxPixels;
+        Precision precision = Precision.FLOAT32;
     }
 
     public static void main(String[] args) {
@@ -97,6 +99,12 @@ public final class StylizeBenchmark {
         }
         int styleSize = o.styleSize != null ? o.styleSize : o.size;
         if (o.mode.equals("encoder") || o.mode.equals("decoder")) {
+            if (o.precision != Precision.FLOAT32) {
+                System.err.println("StylizeBenchmark: --precision applies to the stylisation modes; --mode " + o.mode
+                        + " times the float32 ND4J network");
+                System.exit(2);
+                return;
+            }
             network(o);
             return;
         }
@@ -104,7 +112,8 @@ public final class StylizeBenchmark {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
         long t0 = System.nanoTime();
-        StyleTransfer.Builder builder = StyleTransfer.builder().encoder(o.encoder).decoder(o.decoder);
+        StyleTransfer.Builder builder = StyleTransfer.builder().encoder(o.encoder).decoder(o.decoder)
+                .precision(o.precision);
         if (o.tilingThreshold != null) {
             builder.tilingThreshold(o.tilingThreshold);
         }
@@ -302,6 +311,15 @@ public final class StylizeBenchmark {
         return list;
     }
 
+    /** The precision of a CLI name, as an argument error (usage, exit 2) when unknown. */
+    private static Precision precision(String name) {
+        try {
+            return Precision.ofCliName(name);
+        } catch (org.adain.InvalidRequestException e) {
+            throw new IllegalArgumentException("--precision: " + e.getMessage(), e);
+        }
+    }
+
     private static Options parse(String[] args) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
@@ -326,6 +344,7 @@ public final class StylizeBenchmark {
                 case "--tiling-threshold" -> o.tilingThreshold = Long.parseLong(Args.value(args, ++i, a));
                 case "--tile-size" -> o.tileSize = Args.intValue(args, ++i, a, 8);
                 case "--max-pixels" -> o.maxPixels = Long.parseLong(Args.value(args, ++i, a));
+                case "--precision" -> o.precision = precision(Args.value(args, ++i, a));
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
