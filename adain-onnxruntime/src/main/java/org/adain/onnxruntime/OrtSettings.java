@@ -16,7 +16,10 @@ import org.adain.onnxruntime.graph.AdainGraphs;
 /**
  * How sessions are made: the device ({@code cpu}, {@code cuda[:id]} or {@code auto}) and the intra-op threads,
  * always with the CPU arena on and {@code ALL_OPT} graph optimisation (the arena off cost 1.6–2×, {@code
- * EXTENDED_OPT} about 10%, in the probe of issue 15). The one place that knows ONNX Runtime's session options.
+ * EXTENDED_OPT} about 10%, in the probe of issue 15), and ORT's memory pattern off: with it, the second run of each
+ * shape took twice as long (the decoder 0.90 s against 0.45 at 512², new arena memory for the one block the pattern
+ * asks for), and the process held 146 MiB more, for no gain in the runs after. The one place that knows ONNX
+ * Runtime's session options.
  */
 record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
     /** Where the networks run. */
@@ -116,7 +119,7 @@ record OrtSettings(Device device, int cudaDevice, int intraOpThreads) {
             o.setOptimizationLevel(OptLevel.ALL_OPT);
             o.setExecutionMode(ExecutionMode.SEQUENTIAL);
             o.setCPUArenaAllocator(true);
-            o.setMemoryPatternOptimization(true);
+            o.setMemoryPatternOptimization(false);
             o.setIntraOpNumThreads(threads());
             if (cuda) {
                 o.addCUDA(cudaDevice);

@@ -123,7 +123,8 @@ public final class NetworkBenchmark {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(System.getProperty("opt", "ALL_OPT")));
             o.setCPUArenaAllocator(true);
-            o.setMemoryPatternOptimization(true);
+            // as OrtSettings (off); -Dpattern=true for ORT's default
+            o.setMemoryPatternOptimization(Boolean.getBoolean("pattern"));
             o.setIntraOpNumThreads(Integer.getInteger("threads", 2));
             String config = System.getProperty("config", "");
             for (String kv : config.split(";")) {
