@@ -86,13 +86,25 @@ public final class AdainCli implements Callable<Integer> {
     }
 
     /**
+     * The command model every parse uses. picocli's {@code @file} expansion is off: it read any file named after an
+     * {@code @} as more arguments before any check, so {@code adain stylize @/dev/zero} never returned and
+     * {@code adain @/} ended in a stack trace (found by {@code CliParserFuzzTest}); {@code @x} is now an ordinary
+     * argument.
+     */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new AdainCli());
+        cl.setExpandAtFiles(false);
+        return cl;
+    }
+
+    /**
      * Runs the tool in-process: parses {@code args}, does the work, writes results and progress to
      * {@code out} / {@code err}, and returns the exit code. Never throws, never exits.
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         PrintWriter outWriter = writerFor(out);
         PrintWriter errWriter = writerFor(err);
-        CommandLine cl = new CommandLine(new AdainCli());
+        CommandLine cl = commandLine();
         cl.setOut(outWriter);
         cl.setErr(errWriter);
         cl.setParameterExceptionHandler(AdainCli::usageError);

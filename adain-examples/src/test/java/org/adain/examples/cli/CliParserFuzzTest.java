@@ -12,7 +12,8 @@ import picocli.CommandLine;
 
 /**
  * The Jazzer fuzz target of the command-line parser: the input, split at NUL bytes, is a command line, which
- * {@code adain}'s picocli model parses (every command, option and converter; nothing is run and no file is read).
+ * {@code adain}'s picocli model, as the CLI configures it ({@link AdainCli#commandLine()}), parses (every command,
+ * option and converter; nothing is run and no file is read).
  * A parse ends in a result or in picocli's {@link CommandLine.ParameterException}, which the CLI reports as a usage
  * error (exit 2); anything else would be an internal error. Seeds: the command lines of the README and the help.
  */
@@ -28,7 +29,7 @@ class CliParserFuzzTest {
         String[] args = new String(data, StandardCharsets.UTF_8).split("\0", -1);
         FuzzFindings.run("cli", data, () -> {
             try {
-                new CommandLine(new AdainCli()).parseArgs(args);
+                AdainCli.commandLine().parseArgs(args);
             } catch (CommandLine.ParameterException e) {
                 // a usage error: the documented outcome of a bad command line
             }

@@ -18,6 +18,22 @@ class UsageTest {
         assertThat(run.err()).isEmpty();
     }
 
+    /**
+     * {@code @name} is an ordinary argument, never a file of more arguments: picocli's expansion read
+     * {@code /dev/zero} without end and turned {@code @/} into a stack trace (a CliParserFuzzTest finding). The
+     * timeout only stops a regression from hanging the build.
+     */
+    @Test
+    void atArgumentsAreNotReadAsArgumentFiles() {
+        CliRun endless = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> CliRun.of("stylize", "@/dev/zero"));
+        assertThat(endless.exitCode()).isEqualTo(2);
+        assertThat(endless.err()).startsWith("adain: error:").doesNotContain("Exception");
+        CliRun directory = CliRun.of("@/");
+        assertThat(directory.exitCode()).isEqualTo(2);
+        assertThat(directory.err()).contains("@/").doesNotContain("Exception", "\tat ");
+    }
+
     @Test
     void stylizeHelpDocumentsEveryOptionAndTheOutputNaming() {
         CliRun run = CliRun.of("stylize", "--help");
