@@ -27,4 +27,14 @@ final class Args {
         }
         return v;
     }
+
+    /** {@link #value} as a {@link org.adain.Precision} by its CLI name ({@code float32}, {@code bf16}). */
+    static org.adain.Precision precision(String[] args, int i, String name) {
+        String s = value(args, i, name);
+        try {
+            return org.adain.Precision.ofCliName(s);
+        } catch (org.adain.AdainException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
+    }
 }

@@ -74,7 +74,7 @@ public final class PrecisionQuality {
                     case "--decoder" -> decoder = Path.of(Args.value(args, ++i, a));
                     case "--images" -> images = Path.of(Args.value(args, ++i, a));
                     case "--size" -> size = Args.intValue(args, ++i, a, StyleTransfer.MIN_SIDE);
-                    case "--precision" -> precision = precision(Args.value(args, ++i, a));
+                    case "--precision" -> precision = Args.precision(args, ++i, a);
                     case "--backend" -> backend = Args.value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
@@ -117,14 +117,6 @@ public final class PrecisionQuality {
         } catch (AdainException | IOException e) {
             err.println("PrecisionQuality: " + e.getMessage());
             return 3;
-        }
-    }
-
-    private static Precision precision(String name) {
-        try {
-            return Precision.ofCliName(name);
-        } catch (AdainException e) {
-            throw new IllegalArgumentException("--precision: " + e.getMessage());
         }
     }
 

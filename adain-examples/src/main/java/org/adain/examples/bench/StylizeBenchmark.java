@@ -311,15 +311,6 @@ public final class StylizeBenchmark {
         return list;
     }
 
-    /** The precision of a CLI name, as an argument error (usage, exit 2) when unknown. */
-    private static Precision precision(String name) {
-        try {
-            return Precision.ofCliName(name);
-        } catch (org.adain.InvalidRequestException e) {
-            throw new IllegalArgumentException("--precision: " + e.getMessage(), e);
-        }
-    }
-
     private static Options parse(String[] args) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
@@ -344,7 +335,7 @@ public final class StylizeBenchmark {
                 case "--tiling-threshold" -> o.tilingThreshold = Long.parseLong(Args.value(args, ++i, a));
                 case "--tile-size" -> o.tileSize = Args.intValue(args, ++i, a, 8);
                 case "--max-pixels" -> o.maxPixels = Long.parseLong(Args.value(args, ++i, a));
-                case "--precision" -> o.precision = precision(Args.value(args, ++i, a));
+                case "--precision" -> o.precision = Args.precision(args, ++i, a);
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
