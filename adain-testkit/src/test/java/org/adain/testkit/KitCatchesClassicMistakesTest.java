@@ -1,5 +1,9 @@
 package org.adain.testkit;
 
+import static org.adain.testkit.KitEvents.casesFailedByGroup;
+import static org.adain.testkit.KitEvents.group;
+import static org.adain.testkit.KitEvents.isCase;
+import static org.adain.testkit.KitEvents.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
@@ -24,7 +28,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.UniqueId;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -77,35 +80,11 @@ class KitCatchesClassicMistakesTest {
         }
     }
 
-    private static String message(Event e) {
-        return e.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage();
-    }
-
     /** The kit's summary line for a group. */
     private static String tableLine(String group) {
         return MistakeKit.last.report().table().lines().filter(l -> l.startsWith("  " + group + " ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no table line for " + group + ":\n"
                         + MistakeKit.last.report().table()));
-    }
-
-    /** The kit group (the @Nested class) a test or container belongs to. */
-    private static String group(Event e) {
-        UniqueId id = e.getTestDescriptor().getUniqueId();
-        return id.getSegments().stream().filter(s -> s.getType().equals("nested-class"))
-                .map(UniqueId.Segment::getValue).findFirst().orElse("(kit)");
-    }
-
-    /** Whether an event is one reference case (a dynamic test of a group's factory). */
-    private static boolean isCase(Event e) {
-        return e.getTestDescriptor().getUniqueId().getLastSegment().getType().equals("dynamic-test");
-    }
-
-    /** Failed reference cases per group. */
-    private static Map<String, Integer> casesFailedByGroup(EngineExecutionResults r) {
-        Map<String, Integer> byGroup = new TreeMap<>();
-        r.testEvents().failed().stream().filter(KitCatchesClassicMistakesTest::isCase)
-                .forEach(e -> byGroup.merge(group(e), 1, Integer::sum));
-        return byGroup;
     }
 
     /** Any failed test or container per group. */
@@ -173,7 +152,7 @@ class KitCatchesClassicMistakesTest {
             assertThat(run.out()).containsOnlyOnce("adain-kit " + reason).containsOnlyOnce("SKIPPED: " + reason);
         }
         Set<String> ran = new java.util.TreeSet<>();
-        r.testEvents().succeeded().stream().filter(KitCatchesClassicMistakesTest::isCase).forEach(e -> ran.add(group(e)));
+        r.testEvents().succeeded().stream().filter(KitEvents::isCase).forEach(e -> ran.add(group(e)));
         assertThat(ran).as("inference groups run").containsExactlyInAnyOrderElementsOf(GROUPS.subList(0, 9));
     }
 
@@ -204,7 +183,7 @@ class KitCatchesClassicMistakesTest {
         assertThat(casesFailedByGroup(r).keySet()).containsExactly("Torch7");
         assertThat(r.allEvents().aborted().count()).as("groups skipped").isZero();
         Set<String> failed = new java.util.TreeSet<>();
-        r.testEvents().failed().stream().filter(KitCatchesClassicMistakesTest::isCase)
+        r.testEvents().failed().stream().filter(KitEvents::isCase)
                 .forEach(e -> failed.add(e.getTestDescriptor().getDisplayName()));
         System.out.println("Torch7 cases a port-semantics backend fails: " + failed);
         // every backend-computed kind of the group catches it: statistics, AdaIN (constant and 1×1 maps),

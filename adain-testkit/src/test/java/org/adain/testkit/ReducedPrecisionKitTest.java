@@ -1,5 +1,9 @@
 package org.adain.testkit;
 
+import static org.adain.testkit.KitEvents.casesFailedByGroup;
+import static org.adain.testkit.KitEvents.group;
+import static org.adain.testkit.KitEvents.isCase;
+import static org.adain.testkit.KitEvents.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -7,7 +11,6 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.adain.Precision;
 import org.adain.spi.BackendProvider;
@@ -16,7 +19,6 @@ import org.adain.spi.EncoderWeights;
 import org.adain.spi.StyleModel;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.UniqueId;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -54,27 +56,6 @@ class ReducedPrecisionKitTest {
         }
     }
 
-    private static String message(Event e) {
-        return e.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow().getMessage();
-    }
-
-    private static String group(Event e) {
-        UniqueId id = e.getTestDescriptor().getUniqueId();
-        return id.getSegments().stream().filter(s -> s.getType().equals("nested-class"))
-                .map(UniqueId.Segment::getValue).findFirst().orElse("(kit)");
-    }
-
-    private static boolean isCase(Event e) {
-        return e.getTestDescriptor().getUniqueId().getLastSegment().getType().equals("dynamic-test");
-    }
-
-    private static Map<String, Integer> casesFailedByGroup(EngineExecutionResults r) {
-        Map<String, Integer> byGroup = new TreeMap<>();
-        r.testEvents().failed().stream().filter(ReducedPrecisionKitTest::isCase)
-                .forEach(e -> byGroup.merge(group(e), 1, Integer::sum));
-        return byGroup;
-    }
-
     private static String table() {
         return PrecisionKit.last.report().table();
     }
@@ -84,7 +65,7 @@ class ReducedPrecisionKitTest {
         EngineExecutionResults r = runKit(ReferenceBackend.bf16(), Precision.BF16, STATED);
         assertThat(r.testEvents().failed().count() + r.containerEvents().failed().count()).isZero();
         Set<String> ran = new TreeSet<>();
-        r.testEvents().succeeded().stream().filter(ReducedPrecisionKitTest::isCase).forEach(e -> ran.add(group(e)));
+        r.testEvents().succeeded().stream().filter(KitEvents::isCase).forEach(e -> ran.add(group(e)));
         assertThat(ran).containsExactlyInAnyOrder("Statistics", "Adain", "Encoder", "Decoder", "Transfer",
                 "Interpolation", "ColourPreservation", "SpatialControl", "Quantisation", "Torch7");
         String reason = "backend 'java-reference' runs the kit at Precision.BF16, and training is checked at FLOAT32 "
@@ -139,7 +120,7 @@ class ReducedPrecisionKitTest {
         System.out.println("Cases failed by bf16 statistics under generous bf16 tolerances: " + failed);
         assertThat(failed).containsKeys("Statistics", "Adain");
         String statistics = r.testEvents().failed().stream().filter(e -> group(e).equals("Statistics"))
-                .map(ReducedPrecisionKitTest::message).findFirst().orElseThrow();
+                .map(KitEvents::message).findFirst().orElseThrow();
         assertThat(statistics).contains("values differ by more than the tolerance 1.00e-05");
     }
 
@@ -167,10 +148,10 @@ class ReducedPrecisionKitTest {
     @Test
     void aFloat32OnlyBackendAtBf16FailsItsCasesNamingThePrecision() {
         EngineExecutionResults r = runKit(ReferenceBackend.correct(), Precision.BF16, STATED);
-        assertThat(r.testEvents().succeeded().stream().filter(ReducedPrecisionKitTest::isCase)
+        assertThat(r.testEvents().succeeded().stream().filter(KitEvents::isCase)
                 .filter(e -> !group(e).equals("Torch7"))).as("cases passed").isEmpty();
-        assertThat(r.testEvents().failed().stream().filter(ReducedPrecisionKitTest::isCase)
-                .map(ReducedPrecisionKitTest::message)).isNotEmpty()
+        assertThat(r.testEvents().failed().stream().filter(KitEvents::isCase)
+                .map(KitEvents::message)).isNotEmpty()
                 .allMatch(m -> m.equals("Backend 'java-reference' does not implement precision BF16: it runs "
                         + "float32 only; use Precision.FLOAT32, or a backend that implements BF16"));
     }
@@ -200,8 +181,8 @@ class ReducedPrecisionKitTest {
             }
         };
         EngineExecutionResults r = runKit(liar, Precision.BF16, STATED);
-        List<String> messages = r.testEvents().failed().stream().filter(ReducedPrecisionKitTest::isCase)
-                .map(ReducedPrecisionKitTest::message).toList();
+        List<String> messages = r.testEvents().failed().stream().filter(KitEvents::isCase)
+                .map(KitEvents::message).toList();
         assertThat(messages).isNotEmpty().contains("backend 'liar' loaded at Precision.BF16 returned a model that "
                 + "runs FLOAT32 (StyleModel.precision()): BackendProvider.load(encoder, decoder, precision) must "
                 + "honour the precision or refuse it");
