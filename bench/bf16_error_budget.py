@@ -22,9 +22,12 @@ conv write float32, as the decoder's last one does). "Java chain" = every conv i
 
 Schemes: all in bf16 (checked against PrecisionQuality's Java figures); weights only; activations only; the
 Java chain's error split between encoder and decoder on chicago x mondrian; each conv alone in bf16; a greedy
-budget (convs added in bf16 in order of least error per multiply-accumulate, stopping when the bar breaks); all
-convs with operands rounded to k significant bits (k = 8 is bf16, 11 is fp16's significand, ignoring its range);
-"split" (each operand as bf16 hi + bf16 lo, 3 bf16 products per MAC, what three bf16 convs per layer give).
+budget (convs added in bf16 in order of least bar use per multiply-accumulate; "stop" ends at the first set that
+misses the bar, "skip" leaves such a conv out and goes on; the result confirmed on all pairs); all convs with operands
+rounded to k significant bits (k = 8 is bf16, 11 is fp16's significand, ignoring its range); "split" (each operand as
+bf16 hi + bf16 lo, 3 bf16 products per MAC, what three bf16 convs per layer give); AdaIN's share (relu4_1 of the
+bf16 encoder before and after AdaIN). The per-conv sweep and the greedy budget run on the pairs --sweep-contents x
+--sweep-styles (name prefixes; default all 16); --steps picks the parts.
 
 MACs are per conv for ONE stylisation (2 encodes + 1 decode) of a 512x512 content and style.
 
@@ -32,6 +35,7 @@ MACs are per conv for ONE stylisation (2 encodes + 1 decode) of a 512x512 conten
     /usr/bin/python3 bench/bf16_error_budget.py [--model full|small|both] [--images /work/shared/images]
       [--size 512] [--weights /tmp/adain-bench/weights.npz] [--threads 2]
       [--sweep-contents PREFIX..] [--sweep-styles PREFIX..] [--bits 8 9 10 11 12]
+      [--steps schemes breakdown bits layers adain]
 
 --model small reads the testkit's small test model (adain-testkit/.../reference/models/encoder_tf2.h5 and
 decoder_tf2.h5, 8/12/16/24 channels, random), as PrecisionQuality's "small test model" row did. Oracle-style:
