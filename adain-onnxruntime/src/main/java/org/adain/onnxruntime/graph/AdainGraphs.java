@@ -53,6 +53,13 @@ public final class AdainGraphs {
          */
         NHWC_PAD,
         /**
+         * As {@link #NHWC_PAD}, but the padded pixels are gathered in one parallel pass instead of ORT's
+         * single-threaded {@code Pad}: a {@code Gather} along the flattened H·W axis of the channels-last map, with
+         * the reflected index of every padded position ({@code (H+2)·(W+2)} indices computed in the graph from the
+         * shape), copies whole pixels of C floats on ORT's intra-op pool. Measured no faster than {@link #NHWC_PAD}.
+         */
+        NHWC_GATHER,
+        /**
          * The conv with zero {@code pads} (runs in NCHWc without a pad), then its outer ring of output rows and
          * columns recomputed exactly from thin reflected strips of the input (Gather, Pad, strided Conv) and written
          * over it with {@code ScatterElements}.
@@ -86,7 +93,7 @@ public final class AdainGraphs {
         } else {
             x = conv(g, IMAGES, "preprocess", weights.preprocess(), 0, false, null);
         }
-        Reflect reflect1 = keras ? null : new Reflect(g, padding);
+        Reflect reflect1 = keras ? null : new Reflect(g, padding, IMAGES);
         List<ConvLayer> convs = weights.convs();
         int tap = 0;
         for (int i = 0; i < convs.size(); i++) {
@@ -102,6 +109,9 @@ public final class AdainGraphs {
             if (EncoderWeights.POOL_AFTER.contains(i)) {
                 x = g.node("MaxPool", List.of(x), List.of(Attr.ints("kernel_shape", 2, 2), Attr.ints("strides", 2, 2),
                         Attr.of("ceil_mode", keras ? 0L : 1L)));
+                if (!keras) {
+                    reflect1.pooled();
+                }
             }
         }
         return g.toModel();
@@ -111,7 +121,7 @@ public final class AdainGraphs {
     public static byte[] decoder(DecoderWeights weights, Padding padding) {
         OnnxGraph g = new OnnxGraph("adain_decoder");
         g.input(FEATURES, OnnxGraph.FLOAT, "N", weights.inputChannels(), "h", "w");
-        Reflect reflect1 = new Reflect(g, padding);
+        Reflect reflect1 = new Reflect(g, padding, FEATURES);
         String scales = g.initializer("upsample_scales", new float[] {1, 1, 2, 2}, 4);
         List<ConvLayer> convs = weights.convs();
         String x = FEATURES;
@@ -121,6 +131,7 @@ public final class AdainGraphs {
             if (DecoderWeights.UPSAMPLE_AFTER.contains(i)) {
                 x = g.node("Resize", List.of(x, "", scales), List.of(Attr.of("mode", "nearest"),
                         Attr.of("coordinate_transformation_mode", "asymmetric"), Attr.of("nearest_mode", "floor")));
+                reflect1.upsampled();
             }
         }
         g.output(IMAGE, OnnxGraph.FLOAT, "N", 3, "H", "W");
@@ -132,10 +143,36 @@ public final class AdainGraphs {
         private final OnnxGraph g;
         private final Padding padding;
         private final Map<String, String> constants = new HashMap<>();
+        /** For {@link Padding#NHWC_GATHER}: int64 [H, W] of the maps the next conv reads, tracked from the input. */
+        private String size;
+        /** For {@link Padding#NHWC_GATHER}: per {@link #size}, the flat gather indices and the padded [H+2, W+2]. */
+        private final Map<String, String[]> gathers = new HashMap<>();
 
-        Reflect(OnnxGraph g, Padding padding) {
+        /** {@code input}: the graph's N×C×H×W input, whose H and W the first convs read. */
+        Reflect(OnnxGraph g, Padding padding, String input) {
             this.g = g;
             this.padding = padding;
+            if (padding == Padding.NHWC_GATHER) {
+                // the size comes from the graph input, not from the maps themselves: a Shape of a map in the blocked
+                // layout would make ORT convert it out of that layout
+                size = g.node("Slice", List.of(g.node("Shape", List.of(input), List.of()), constant("two", 2),
+                        constant("four", 4)), List.of());
+            }
+        }
+
+        /** The maps were max-pooled 2×2/2 in ceil mode: H and W become ⌈H/2⌉ and ⌈W/2⌉. */
+        void pooled() {
+            if (size != null) {
+                size = g.node("Div", List.of(g.node("Add", List.of(size, scalar("one_scalar", 1)), List.of()),
+                        scalar("two_scalar", 2)), List.of());
+            }
+        }
+
+        /** The maps were upsampled ×2. */
+        void upsampled() {
+            if (size != null) {
+                size = g.node("Mul", List.of(size, scalar("two_scalar", 2)), List.of());
+            }
         }
 
         /**
@@ -150,7 +187,7 @@ public final class AdainGraphs {
             String w = g.initializer(layer + ".weight", c.kernelOihw(), c.outChannels(), c.inChannels(), k, k);
             String b = g.initializer(layer + ".bias", c.bias(), c.outChannels());
             if (padding != Padding.ZERO_RING) {
-                return convNode(g, pad(x, plainInput), w, b, k, 0, 1, 1, relu, outName);
+                return convNode(g, pad(x, plainInput, c.inChannels()), w, b, k, 0, 1, 1, relu, outName);
             }
             if (k != 3) {
                 throw new IllegalArgumentException("Layer '" + c.name() + "': the zero-pad-and-ring form needs a 3×3 "
@@ -159,8 +196,9 @@ public final class AdainGraphs {
             return ring(x, w, b, relu, outName);
         }
 
-        private String pad(String x, boolean plainInput) {
-            switch (plainInput && padding == Padding.NHWC_PAD ? Padding.PAD : padding) {
+        private String pad(String x, boolean plainInput, int channels) {
+            boolean channelsLast = padding == Padding.NHWC_PAD || padding == Padding.NHWC_GATHER;
+            switch (plainInput && channelsLast ? Padding.PAD : padding) {
                 case PAD:
                     return g.node("Pad", List.of(x, constant("reflect_pads_1", 0, 0, 1, 1, 0, 0, 1, 1)),
                             List.of(Attr.of("mode", "reflect")));
@@ -173,11 +211,54 @@ public final class AdainGraphs {
                             1, 0, 0)), List.of(Attr.of("mode", "reflect")));
                     String four = g.node("Reshape", List.of(padded, constant("shape_4d", 0, 0, 0, 0)), List.of());
                     return g.node("Transpose", List.of(four), List.of(Attr.ints("perm", 0, 3, 1, 2)));
+                case NHWC_GATHER:
+                    return gatherPad(x, channels);
                 case SLICE_CONCAT:
                     return mirror(mirror(x, 2), 3);
                 default:
                     throw new IllegalStateException("no pad node for " + padding);
             }
+        }
+
+        /**
+         * Reflection pad 1 of an NCHW map as one Gather of whole pixels in channels-last order. The Reshape to
+         * N×(H·W)×C, like {@link Padding#NHWC_PAD}'s 5-D one, keeps ORT from cancelling the Transposes, which its
+         * NCHWc transformer turns into channels-last reorders.
+         */
+        private String gatherPad(String x, int channels) {
+            String[] gather = gathers.computeIfAbsent(size, sz -> {
+                String rows = reflectIndex(g.node("Gather", List.of(sz, scalar("zero", 0)), List.of(Attr.of("axis",
+                        0L))));
+                String width = g.node("Gather", List.of(sz, scalar("one_scalar", 1)), List.of(Attr.of("axis", 0L)));
+                String cols = reflectIndex(width);
+                // padded position (i, j) reads flat pixel rows[i]·W + cols[j]
+                String grid = g.node("Add", List.of(
+                        g.node("Mul", List.of(g.node("Unsqueeze", List.of(rows, constant("axes_1", 1)), List.of()),
+                                width), List.of()),
+                        g.node("Unsqueeze", List.of(cols, constant("axes_0", 0)), List.of())), List.of());
+                return new String[] {g.node("Reshape", List.of(grid, constant("shape_flat", -1)), List.of()),
+                        g.node("Add", List.of(sz, scalar("two_scalar", 2)), List.of())};
+            });
+            String nhwc = g.node("Transpose", List.of(x), List.of(Attr.ints("perm", 0, 2, 3, 1)));
+            String pixels = g.node("Reshape", List.of(nhwc, constant("shape_pixels_" + channels, 0, -1, channels)),
+                    List.of());
+            String gathered = g.node("Gather", List.of(pixels, gather[0]), List.of(Attr.of("axis", 1L)));
+            String paddedShape = g.node("Concat", List.of(constant("zero_1d", 0), gather[1],
+                    constant("channels_" + channels, channels)), List.of(Attr.of("axis", 0L)));
+            String padded = g.node("Reshape", List.of(gathered, paddedShape), List.of());
+            return g.node("Transpose", List.of(padded), List.of(Attr.ints("perm", 0, 3, 1, 2)));
+        }
+
+        /** [1, 0, 1, …, n−1, n−2]: the source index of each position of a side of n padded by 1 with reflection. */
+        private String reflectIndex(String n) {
+            String range = g.node("Range", List.of(scalar("zero", 0), n, scalar("one_scalar", 1)), List.of());
+            String last = g.node("Unsqueeze", List.of(g.node("Sub", List.of(n, scalar("two_scalar", 2)), List.of()),
+                    constant("axes_0", 0)), List.of());
+            return g.node("Concat", List.of(constant("one", 1), range, last), List.of(Attr.of("axis", 0L)));
+        }
+
+        private String scalar(String name, long value) {
+            return constants.computeIfAbsent("scalar " + name, n -> g.initializer(name, new long[] {value}));
         }
 
         private String mirror(String x, int axis) {
