@@ -40,6 +40,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * model also holds: the loss taps and gradients are not what bf16 is for.
  */
 final class Dl4jStyleModel implements StyleModel {
+    /** Who runs the bf16 networks, as failure messages name it: oneDNN called directly, fed by ND4J arrays. */
+    private static final String BF16_ENGINE = "oneDNN (bf16, with ND4J)";
     private final VggEncoder encoder;
     private final AdainDecoder decoder;
     /** Null unless the model runs bf16 networks for encode and decode. */
@@ -84,9 +86,9 @@ final class Dl4jStyleModel implements StyleModel {
                 if (support.level() == Dnnl.Bf16Level.UNAVAILABLE) {
                     throw new BackendException("The dl4j backend cannot run bfloat16 here: " + support.message());
                 }
-                be = guarded("converting the encoder weights from " + encoderWeights.source() + " to bf16",
+                be = guarded(BF16_ENGINE, "converting the encoder weights from " + encoderWeights.source() + " to bf16",
                         () -> new Bf16Encoder(encoderWeights, keepBytes));
-                bd = guarded("converting the decoder weights from " + decoderWeights.source() + " to bf16",
+                bd = guarded(BF16_ENGINE, "converting the decoder weights from " + decoderWeights.source() + " to bf16",
                         () -> new Bf16Decoder(decoderWeights, keepBytes));
             } catch (RuntimeException e) {
                 if (be != null) {
@@ -112,7 +114,7 @@ final class Dl4jStyleModel implements StyleModel {
     public FeatureMap encode(Tensor images) {
         checkOpen();
         checkImages(images);
-        return guarded("encoding images of shape " + Arrays.toString(images.shape()), () -> {
+        return guarded(engine(), "encoding images of shape " + Arrays.toString(images.shape()), () -> {
             INDArray x = Nd4jTensors.toArray(images);
             try {
                 return new Dl4jFeatureMap(this, bf16Encoder != null ? bf16Encoder.encode(x) : encoder.encode(x));
@@ -174,7 +176,7 @@ final class Dl4jStyleModel implements StyleModel {
             throw new InvalidRequestException("The decoder needs feature maps of at least 2×2, got shape "
                     + Arrays.toString(f.shape()));
         }
-        Tensor out = guarded("decoding features of shape " + Arrays.toString(f.shape()), () -> {
+        Tensor out = guarded(engine(), "decoding features of shape " + Arrays.toString(f.shape()), () -> {
             INDArray image = bf16Decoder != null ? bf16Decoder.decode(f) : decoder.decode(f);
             try {
                 return Nd4jTensors.toTensor(image);
@@ -388,18 +390,28 @@ final class Dl4jStyleModel implements StyleModel {
         StyleModel.checkImages(images);
     }
 
+    /** What runs {@code encode}/{@code decode}, for {@link #guarded(String, String, Supplier)}'s message. */
+    private String engine() {
+        return bf16Encoder != null ? BF16_ENGINE : "ND4J";
+    }
+
     /**
      * Runs ND4J work, turning native failures (out of memory, a failing op) into a {@link BackendException} that
      * names the work and its shape; our own argument errors pass through.
      */
     static <T> T guarded(String what, Supplier<T> work) {
+        return guarded("ND4J", what, work);
+    }
+
+    /** {@link #guarded(String, Supplier)} for work that {@code engine} runs, which the message names. */
+    static <T> T guarded(String engine, String what, Supplier<T> work) {
         try {
             return work.get();
         } catch (AdainException | IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException | OutOfMemoryError e) {
             // JavaCPP reports an exhausted off-heap limit as OutOfMemoryError; ND4J ops fail with RuntimeExceptions.
-            throw new BackendException("ND4J failed while " + what + ": " + e, e);
+            throw new BackendException(engine + " failed while " + what + ": " + e, e);
         }
     }
 }

@@ -44,6 +44,24 @@ class Dl4jStyleModelTest {
     }
 
     @Test
+    void aNativeFailureNamesTheEngineTheWorkAndTheCause() {
+        assertThatThrownBy(() -> Dl4jStyleModel.guarded("decoding features of shape [1, 512, 4, 4]", () -> {
+            throw new IllegalStateException("op failed");
+        })).isInstanceOf(org.adain.BackendException.class)
+                .hasMessage("ND4J failed while decoding features of shape [1, 512, 4, 4]: "
+                        + "java.lang.IllegalStateException: op failed");
+        assertThatThrownBy(() -> Dl4jStyleModel.guarded("oneDNN (bf16, with ND4J)", "encoding", () -> {
+            throw new OutOfMemoryError("no more");
+        })).isInstanceOf(org.adain.BackendException.class)
+                .hasMessageStartingWith("oneDNN (bf16, with ND4J) failed while encoding: ");
+        // our own argument errors pass through unchanged
+        InvalidRequestException bad = new InvalidRequestException("bad shape");
+        assertThatThrownBy(() -> Dl4jStyleModel.guarded("encoding", () -> {
+            throw bad;
+        })).isSameAs(bad);
+    }
+
+    @Test
     void providerIsFoundByServiceLoader() {
         List<BackendProvider> found = ServiceLoader.load(BackendProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("dl4j")).toList();

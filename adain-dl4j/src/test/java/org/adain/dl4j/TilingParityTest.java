@@ -126,6 +126,11 @@ class TilingParityTest {
                 }
 
                 @Override
+                public org.adain.Precision precision() {
+                    return m.precision();
+                }
+
+                @Override
                 public void close() {
                     m.close();
                 }
