@@ -58,10 +58,11 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from pytorch_baseline import adain, calc_mean_std  # noqa: E402  the port's AdaIN, defined once
+
 import make_references as oracle  # noqa: E402  (sets torch to 1 thread on import: reset in main)
 from make_full_weights import DECODER_OPS, DEFAULT_OUT, ENCODER_OPS, NPZ_FILE  # noqa: E402
 
-EPS = 1e-5
 STEPS = ("schemes", "breakdown", "bits", "layers", "adain")
 BAR_MAX, BAR_MEAN = 3, 0.3
 SMALL_DIR = os.path.join(REPO, "adain-testkit", "src", "main", "resources", "org", "adain", "testkit",
@@ -214,18 +215,6 @@ def load_small():
 # ---------------------------------------------------------------------------------------------------------------
 # AdaIN, images, 8-bit levels
 # ---------------------------------------------------------------------------------------------------------------
-
-def calc_mean_std(feat):
-    n, c = feat.shape[:2]
-    v = feat.reshape(n, c, -1)
-    return v.mean(dim=2).reshape(n, c, 1, 1), (v.var(dim=2) + EPS).sqrt().reshape(n, c, 1, 1)
-
-
-def adain(fc, fs):
-    cm, cs = calc_mean_std(fc)
-    sm, ss = calc_mean_std(fs)
-    return (fc - cm) / cs * ss + sm
-
 
 def load_image(path, size):
     """Port Resize(size) (PIL bilinear, testkit oracle) + ToTensor, 1x3xHxW float32."""
